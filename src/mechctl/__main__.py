@@ -1,0 +1,3 @@
+from mechctl.cli import main
+
+main()
