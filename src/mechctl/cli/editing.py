@@ -1,0 +1,88 @@
+"""The $EDITOR loop of `mechanism edit`: re-open with the errors on top until valid or abandoned."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import typer
+
+from mechctl.cli.output import STATE, note, stdin_is_terminal, workspace
+from mechctl.errors import CommitFailedError, InvalidRecordError, MechctlError
+from mechctl.services.mechanism_change import ChangeResult, apply_edit, edit_text
+
+MARK = "# mechctl: "
+_DRAFT_MARKS = ("# mechctl draft:", "# file: ")
+
+
+def _strip_marks(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith((MARK, *_DRAFT_MARKS)):
+        lines.pop(0)
+    return "".join(lines)
+
+
+def _header(problems: InvalidRecordError, shift: int) -> str:
+    lines = [
+        f"{MARK}this is not a valid mechanism yet. Fix what is listed, then save and quit;",
+        f"{MARK}quit without saving, or empty the file, to abandon the edit.",
+    ]
+    for problem in problems.problems:
+        loc = problem.location
+        lines.append(f"{MARK}line {loc.line + shift}, column {loc.column}: {problem.message}")
+    return "\n".join(lines) + "\n"
+
+
+def _save_draft(ws_root: Path, mechanism_id: str, text: str) -> Path:
+    from mechctl.clock import now
+    from mechctl.store.yamlio import atomic_write
+
+    folder = workspace().git.common_dir / "mechctl" / "drafts"
+    path = folder / f"{now():%Y%m%dT%H%M%SZ}-{mechanism_id}.yaml"
+    atomic_write(path, text)
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def run_edit(
+    mechanism_id: str, why: str, escalations: list[str], from_file: Path | None
+) -> ChangeResult | None:
+    ws = workspace()
+    original = edit_text(ws, mechanism_id)
+    replay = ["mechctl", "mechanism", "edit", mechanism_id, "--why", why]
+    for esc in escalations:
+        replay += ["--escalation", esc]
+    current = original if from_file is None else _strip_marks(from_file.read_text("utf-8"))
+    header = ""
+    while True:
+        if from_file is None:
+            edited = typer.edit(header + current, extension=".yaml", require_save=True)
+            if edited is None:
+                note("edit abandoned: the file was not saved; nothing changed")
+                return None
+            current = _strip_marks(edited)
+        if not current.strip():
+            note("edit abandoned: the file was emptied; nothing changed")
+            return None
+        if current == original:
+            note("no changes; nothing committed")
+            return None
+        try:
+            return apply_edit(ws, mechanism_id, current, why, escalations)
+        except InvalidRecordError as exc:
+            if from_file is None and stdin_is_terminal():
+                header = _header(exc, shift=len(_header(exc, 0).splitlines()))
+                continue
+            draft = _save_draft(ws.root, mechanism_id, current)
+            retry = shlex.join([*replay, "--from-file", str(draft)])
+            raise MechctlError(
+                f"{exc.message}; your edit is saved in {draft}", hint=f"fix it, then: {retry}"
+            ) from None
+        except CommitFailedError as exc:
+            draft = exc.draft or _save_draft(ws.root, mechanism_id, current)
+            exc.retry = shlex.join([*replay, "--from-file", str(draft)])
+            exc.hint = f"retry with: {exc.retry}"
+            STATE.replay = None
+            raise

@@ -1,0 +1,278 @@
+"""Everything mechctl asks of git. Every git failure becomes a mechctl error here (DESIGN §7).
+
+Commits go through the git CLI so the user's hooks, `commit.gpgsign` and identity apply
+(DESIGN §5). GitPython, imported lazily, serves bulk object reads (`cat-file --batch`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mechctl.errors import (
+    GitError,
+    LockBusyError,
+    NotARepositoryError,
+    RepositoryStateError,
+)
+
+_INDEX_LOCK_WAIT = float(os.environ.get("MECHCTL_INDEX_LOCK_WAIT", "10"))
+_MECHCTL_LOCK_WAIT = float(os.environ.get("MECHCTL_LOCK_WAIT", "120"))
+
+
+def _reason(proc: subprocess.CompletedProcess[str]) -> str:
+    """The most telling line of what git (or a hook) printed."""
+    lines = [
+        line.strip()
+        for line in (proc.stderr or "").splitlines() + (proc.stdout or "").splitlines()
+        if line.strip() and not line.lower().startswith("hint:")
+    ]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    chosen = (fatal or lines or [f"git exited with status {proc.returncode}"])[0]
+    for prefix in ("fatal: ", "error: "):
+        chosen = chosen.removeprefix(prefix)
+    return chosen[:300]
+
+
+def _run(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+
+
+def identity_at(cwd: Path) -> str:
+    """`Name <email>` from git's configuration (or GIT_AUTHOR_* in the environment)."""
+    proc = _run(["config", "-z", "--get-regexp", r"^user\.(name|email)$"], cwd)
+    values: dict[str, str] = {}
+    for item in proc.stdout.split("\0"):
+        if "\n" in item:
+            key, value = item.split("\n", 1)
+            values[key] = value
+    name = os.environ.get("GIT_AUTHOR_NAME") or values.get("user.name", "")
+    email = os.environ.get("GIT_AUTHOR_EMAIL") or values.get("user.email", "")
+    missing = [k for k, v in (("user.name", name), ("user.email", email)) if not v.strip()]
+    if missing:
+        example = {"user.name": '"Your Name"', "user.email": "you@example.com"}
+        fix = " && ".join(f"git config --global {key} {example[key]}" for key in missing)
+        raise RepositoryStateError(
+            f"git identity is not set ({', '.join(missing)} missing); mechctl records who"
+            " made each change",
+            hint=f"run: {fix}",
+        )
+    return f"{name.strip()} <{email.strip()}>"
+
+
+@dataclass
+class Git:
+    """One repository's work tree, seen through the git CLI."""
+
+    root: Path
+    git_dir: Path
+    common_dir: Path
+
+    @classmethod
+    def discover(cls, start: Path) -> Git:
+        if not start.is_dir():
+            raise NotARepositoryError(start)
+        proc = _run(
+            ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-dir",
+             "--git-common-dir"],
+            start,
+        )
+        lines = proc.stdout.splitlines()
+        if proc.returncode != 0 or len(lines) != 3:
+            if "not a git repository" in proc.stderr or proc.returncode != 0:
+                raise NotARepositoryError(start)
+            raise GitError(_reason(proc))
+        top, git_dir, common = (Path(line) for line in lines)
+        return cls(root=top, git_dir=git_dir, common_dir=common)
+
+    @staticmethod
+    def init(path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        proc = _run(["init", "--quiet"], path)
+        if proc.returncode != 0:
+            raise GitError(f"git init failed: {_reason(proc)}")
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        input: str | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        proc = _run(args, self.root, input=input, env=env)
+        if check and proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {_reason(proc)}")
+        return proc
+
+    def run_index(
+        self, args: Sequence[str], *, input: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command that takes `index.lock`, retrying with backoff while it is busy."""
+        deadline = time.monotonic() + _INDEX_LOCK_WAIT
+        delay = 0.02
+        while True:
+            proc = _run(args, self.root, input=input)
+            busy = proc.returncode != 0 and "index.lock" in (proc.stderr or "")
+            if not busy:
+                break
+            if time.monotonic() >= deadline:
+                raise LockBusyError(
+                    f"git's index is locked ({self.git_dir / 'index.lock'} exists); another git"
+                    " process is running, or one crashed: if none is running, remove that file"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        if check and proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {_reason(proc)}")
+        return proc
+
+    # -- state ---------------------------------------------------------------------------
+
+    def identity(self) -> str:
+        return identity_at(self.root)
+
+    def head_ref(self) -> str | None:
+        """The branch HEAD points at, or None when detached."""
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return head[5:].strip() if head.startswith("ref:") else None
+
+    def has_commits(self) -> bool:
+        return self.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False).returncode == 0
+
+    def check_can_commit(self) -> None:
+        """Refuse where a commit would land somewhere the user does not expect."""
+        if self.head_ref() is None:
+            raise RepositoryStateError(
+                "HEAD is detached; mechctl commits only on a branch",
+                hint="run `git switch <branch>` (or `git switch -c <new-branch>`) first",
+            )
+        busy = {
+            "MERGE_HEAD": "a merge",
+            "rebase-merge": "a rebase",
+            "rebase-apply": "a rebase",
+            "CHERRY_PICK_HEAD": "a cherry-pick",
+            "REVERT_HEAD": "a revert",
+        }
+        for marker, what in busy.items():
+            if (self.git_dir / marker).exists():
+                raise RepositoryStateError(
+                    f"{what} is in progress; finish or abort it before mechctl commits",
+                    hint=f"run `git status` to see where {what} stands",
+                )
+
+    def changed(self, rels: Sequence[str]) -> list[str]:
+        """Which of these paths have uncommitted changes (staged, unstaged or untracked)."""
+        if not rels:
+            return []
+        proc = self.run(
+            ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *rels]
+        )
+        entries = [entry for entry in proc.stdout.split("\0") if entry]
+        return [entry[3:] for entry in entries if len(entry) > 3]
+
+    def _nothing_else_staged(self) -> bool:
+        if self.has_commits():
+            proc = self.run(["diff-index", "--cached", "--quiet", "HEAD", "--"], check=False)
+            return proc.returncode == 0
+        return not self.run(["ls-files", "--cached", "-z"]).stdout
+
+    # -- committing ----------------------------------------------------------------------
+
+    def commit(self, rels: Sequence[str], message: str) -> None:
+        """Commit exactly `rels`, leaving whatever else the user staged as it was.
+
+        When nothing else is staged, a plain commit of the index is the same commit and half
+        the cost of `--only`, which builds a second index.
+        """
+        plain = self._nothing_else_staged()
+        self.run_index(["add", "--", *rels])
+        args = ["commit", "--quiet", "--cleanup=whitespace", "--file=-"]
+        if not plain:
+            args += ["--only", "--", *rels]
+        proc = self.run_index(args, input=message, check=False)
+        if proc.returncode != 0:
+            raise GitError(_reason(proc))
+
+    def unstage(self, rels: Sequence[str]) -> None:
+        """Put the index entries of `rels` back to what HEAD has (or remove new ones)."""
+        if self.has_commits():
+            self.run_index(["reset", "--quiet", "--", *rels], check=False)
+        else:
+            self.run_index(["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels], check=False)
+
+    def head_sha(self) -> str:
+        return self.run(["rev-parse", "HEAD"]).stdout.strip()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Serialise mechctl's own mutations. flock is released by the kernel if we die."""
+        folder = self.common_dir / "mechctl"
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + _MECHCTL_LOCK_WAIT
+            delay = 0.01
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockBusyError(
+                            "another mechctl command is changing this repository; try again"
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 1.5, 0.2)
+            yield
+        finally:
+            os.close(handle)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def object_reader(self) -> Any:
+        """GitPython's object database over one persistent `git cat-file --batch`."""
+        import git  # noqa: PLC0415  (slow to import; only bulk readers need it)
+
+        try:
+            return git.Repo(self.root).odb
+        except git.exc.GitError as exc:  # type: ignore[attr-defined]
+            raise GitError(f"cannot read the repository: {exc}") from None
+
+    def show(self, rev: str, rel: str) -> bytes | None:
+        """A file's bytes at a revision, or None when it is not there."""
+        proc = subprocess.run(
+            ["git", "show", f"{rev}:{rel}"], cwd=self.root, capture_output=True, check=False
+        )
+        return proc.stdout if proc.returncode == 0 else None

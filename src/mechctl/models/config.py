@@ -1,0 +1,72 @@
+"""`.mechctl.yaml`: teams, escalation levels and response times, lint rule levels."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from mechctl.models.common import Duration, StrictModel, TeamName, parse_duration
+from mechctl.models.escalation import Severity
+
+
+class RuleLevel(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    OFF = "off"
+
+
+class TeamConfig(StrictModel):
+    codeowners: list[str] = Field(default_factory=list)
+
+
+def _times(**values: str) -> dict[Severity, timedelta]:
+    return {Severity(key): parse_duration(value) for key, value in values.items()}
+
+
+class EscalationConfig(StrictModel):
+    levels: list[str] = Field(
+        default_factory=lambda: ["team", "manager", "director", "vp"],
+        min_length=1,
+        description="escalation levels, lowest to highest",
+    )
+    default_level: str = "director"
+    ack_within: dict[Severity, Duration] = Field(
+        default_factory=lambda: _times(sev1="1h", sev2="4h", sev3="1d", sev4="3d")
+    )
+    resolve_within: dict[Severity, Duration] = Field(
+        default_factory=lambda: _times(sev1="1d", sev2="3d", sev3="14d", sev4="30d")
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> EscalationConfig:
+        if len(set(self.levels)) != len(self.levels):
+            raise PydanticCustomError("duplicate_level", "levels must be distinct")
+        if self.default_level not in self.levels:
+            raise PydanticCustomError(
+                "unknown_default_level",
+                "default_level '{value}' is not one of the levels: {levels}",
+                {"value": self.default_level, "levels": ", ".join(self.levels)},
+            )
+        return self
+
+
+class LintConfig(StrictModel):
+    rules: dict[str, RuleLevel] = Field(default_factory=dict)
+
+
+class SyncConfig(StrictModel):
+    auto_push: bool = False
+    remote: str = "origin"
+
+
+class Config(StrictModel):
+    teams: dict[TeamName, TeamConfig] | None = None
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    lint: LintConfig = Field(default_factory=LintConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
+
+    def knows_team(self, team: str) -> bool:
+        return self.teams is None or team in self.teams

@@ -1,0 +1,1 @@
+"""One module per operation. Services return data and raise MechctlError subclasses."""

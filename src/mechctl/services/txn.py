@@ -1,0 +1,146 @@
+"""One change, one commit, nothing lost (DESIGN §5).
+
+A service opens a transaction, reads what it needs under the repository lock (so two mechctl
+processes never overwrite each other's change), stages new file contents, and commits. Files
+are written only at commit time. If git refuses the commit, every file and index entry goes
+back to what it was, and what the user typed is saved as a draft.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mechctl.errors import AlreadyExistsError, CommitFailedError, DirtyFileError, GitError
+from mechctl.services.context import Workspace
+from mechctl.store.yamlio import atomic_write
+
+_BLANK_RUN = re.compile(r"\n\s*\n+")
+
+
+@dataclass
+class FileChange:
+    rel: str
+    text: str
+    before: str | None  # None: a new file
+
+
+def _one_line(text: str, limit: int = 100) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def message(subject: str, action: str, record: str, body: str | None = None) -> str:
+    """A readable subject, an optional body, then the trailers as the last paragraph.
+
+    User text is folded so that it can never form a paragraph of its own after the body:
+    only the final paragraph holds trailers, so a title or note cannot forge one.
+    """
+    parts = [_one_line(subject)]
+    if body and body.strip():
+        folded = _BLANK_RUN.sub("\n", body.strip())
+        folded = "\n".join(
+            "  " + line if line.lstrip().startswith("---") else line for line in folded.splitlines()
+        )
+        parts.append(folded)
+    parts.append(f"Mechctl-Action: {action}\nMechctl-Record: {_one_line(record, 200)}")
+    return "\n\n".join(parts) + "\n"
+
+
+@dataclass
+class Transaction:
+    ws: Workspace
+    changes: list[FileChange] = field(default_factory=list)
+    committed: bool = False
+
+    def write(self, rel: str, text: str, before: str | None) -> None:
+        self.changes.append(FileChange(rel, text, before))
+
+    def commit(
+        self,
+        subject: str,
+        action: str,
+        record: str,
+        *,
+        body: str | None = None,
+        check_dirty: bool = True,
+    ) -> None:
+        if not self.changes:
+            return
+        git = self.ws.git
+        rels = [change.rel for change in self.changes]
+        for change in self.changes:
+            if change.before is None and (self.ws.root / change.rel).exists():
+                raise AlreadyExistsError(f"{change.rel} already exists")
+        if check_dirty:
+            dirty = git.changed(rels)
+            if dirty:
+                raise DirtyFileError(
+                    f"{dirty[0]} has uncommitted changes; mechctl will not overwrite them",
+                    hint="commit or stash them first (`git stash push -- <file>`)",
+                )
+        text = message(subject, action, record, body)
+        written: list[FileChange] = []
+        try:
+            for change in self.changes:
+                atomic_write(self.ws.root / change.rel, change.text)
+                written.append(change)
+            git.commit(rels, text)
+        except BaseException as exc:
+            landed = isinstance(exc, KeyboardInterrupt) and self._landed()
+            if not landed:
+                self._restore(written)
+                if isinstance(exc, GitError):
+                    draft = self._save_draft(str(exc))
+                    raise CommitFailedError(str(exc), draft, None) from None
+            raise
+        self.committed = True
+
+    def _landed(self) -> bool:
+        """After an interrupt: did the commit make it in before we were stopped?"""
+        for change in self.changes:
+            if self.ws.git.show("HEAD", change.rel) != change.text.encode("utf-8"):
+                return False
+        return True
+
+    def _restore(self, written: list[FileChange]) -> None:
+        for change in written:
+            path = self.ws.root / change.rel
+            if change.before is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write(path, change.before)
+        if written:
+            self.ws.git.unstage([change.rel for change in written])
+
+    def _save_draft(self, reason: str) -> Path:
+        folder = self.ws.git.common_dir / "mechctl" / "drafts"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = self.ws.now().strftime("%Y%m%dT%H%M%SZ")
+        name = Path(self.changes[0].rel).stem
+        path = folder / f"{stamp}-{name}.yaml"
+        counter = 1
+        while path.exists():
+            counter += 1
+            path = folder / f"{stamp}-{name}-{counter}.yaml"
+        header = [f"# mechctl draft: the commit failed ({_one_line(reason, 200)})"]
+        bodies = []
+        for change in self.changes:
+            bodies.append(f"# file: {change.rel}\n{change.text}")
+        atomic_write(path, "\n".join(header) + "\n" + "---\n".join(bodies))
+        try:
+            return path.relative_to(Path.cwd())
+        except ValueError:
+            return path
+
+
+@contextlib.contextmanager
+def transaction(ws: Workspace) -> Iterator[Transaction]:
+    """Hold the repository lock while the service reads, decides and commits."""
+    with ws.git.lock():
+        ws.git.check_can_commit()
+        _ = ws.identity  # fail before any work when git does not know who is acting
+        yield Transaction(ws)

@@ -1,0 +1,120 @@
+"""Where records live (DESIGN §2). Ids are checked before they become paths."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+from mechctl.errors import AmbiguousIdError, NotFoundError, UsageError
+from mechctl.models.common import ESCALATION_ID_RE, MECHANISM_ID_RE
+
+CONFIG_FILE = ".mechctl.yaml"
+MECHANISMS = "mechanisms"
+ESCALATIONS = "escalations"
+SCHEMAS = "schemas"
+SCHEMA_FILES = {
+    "mechanism": f"{SCHEMAS}/mechanism.schema.json",
+    "escalation": f"{SCHEMAS}/escalation.schema.json",
+    "config": f"{SCHEMAS}/config.schema.json",
+}
+MIN_ABBREVIATION = 3
+
+
+def valid_mechanism_id(value: str) -> bool:
+    return 2 <= len(value) <= 63 and bool(MECHANISM_ID_RE.match(value))
+
+
+def check_mechanism_id(value: str) -> str:
+    if not valid_mechanism_id(value):
+        raise UsageError(
+            f"invalid mechanism id {value!r}: use 2-63 lowercase letters, digits and '-',"
+            " starting and ending with a letter or digit (e.g. 'weekly-business-review')"
+        )
+    return value
+
+
+def mechanism_rel(mechanism_id: str) -> str:
+    return f"{MECHANISMS}/{check_mechanism_id(mechanism_id)}.yaml"
+
+
+def escalation_rel(escalation_id: str) -> str:
+    match = ESCALATION_ID_RE.match(escalation_id)
+    if not match:
+        raise UsageError(f"invalid escalation id {escalation_id!r}")
+    day = match.group(1)
+    return f"{ESCALATIONS}/{day[:4]}/{day[4:6]}/{escalation_id}.yaml"
+
+
+def schema_header(rel: str, kind: str) -> str:
+    """The editor hint on the first line of each new file, relative to the file."""
+    depth = rel.count("/")
+    target = "../" * depth + SCHEMA_FILES[kind]
+    return f"# yaml-language-server: $schema={target}"
+
+
+def draw_escalation_id(day: date, taken: Callable[[str], bool]) -> str:
+    """`esc-YYYYMMDD-xxxxxxxx`: 40 random bits in lowercase base32; drawn again on a clash."""
+    while True:
+        suffix = base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
+        candidate = f"esc-{day:%Y%m%d}-{suffix}"
+        if not taken(candidate):
+            return candidate
+
+
+def mechanism_files(root: Path) -> list[Path]:
+    folder = root / MECHANISMS
+    if not folder.is_dir():
+        return []
+    return sorted(
+        Path(entry.path)
+        for entry in os.scandir(folder)
+        if entry.name.endswith((".yaml", ".yml")) and entry.is_file(follow_symlinks=False)
+    )
+
+
+def escalation_files(root: Path) -> Iterator[Path]:
+    """Every escalation file, sharded escalations/YYYY/MM/, in id (so date) order."""
+    top = root / ESCALATIONS
+    if not top.is_dir():
+        return
+    for year in sorted(e.name for e in os.scandir(top) if e.is_dir(follow_symlinks=False)):
+        year_dir = top / year
+        for month in sorted(
+            e.name for e in os.scandir(year_dir) if e.is_dir(follow_symlinks=False)
+        ):
+            month_dir = year_dir / month
+            yield from sorted(
+                Path(e.path)
+                for e in os.scandir(month_dir)
+                if e.name.endswith((".yaml", ".yml")) and e.is_file(follow_symlinks=False)
+            )
+
+
+def escalation_ids(root: Path) -> list[str]:
+    return [path.stem for path in escalation_files(root) if ESCALATION_ID_RE.match(path.stem)]
+
+
+def resolve_escalation_id(root: Path, text: str) -> str:
+    """A full id, or a unique abbreviation: a prefix of the id or of its random part."""
+    wanted = text.strip().lower()
+    if ESCALATION_ID_RE.match(wanted):
+        if (root / escalation_rel(wanted)).is_file():
+            return wanted
+        raise NotFoundError(f"no escalation {wanted!r}")
+    if len(wanted) < MIN_ABBREVIATION or not all(c.isalnum() or c == "-" for c in wanted):
+        raise UsageError(
+            f"{text!r} is not an escalation id or an abbreviation of one "
+            f"(give at least {MIN_ABBREVIATION} characters)"
+        )
+    ids = escalation_ids(root)
+    matches = [i for i in ids if i.startswith(wanted) or i[13:].startswith(wanted)]
+    if not matches:
+        raise NotFoundError(f"no escalation matches {text!r}")
+    if len(matches) > 1:
+        shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
+        raise AmbiguousIdError(f"{text!r} is ambiguous; it matches {shown}")
+    return matches[0]
