@@ -232,6 +232,10 @@ class Git:
         else:
             self.run_index(["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels], check=False)
 
+    def editor(self) -> str:
+        """The editor git would use: GIT_EDITOR, core.editor, VISUAL, EDITOR, then vi."""
+        return self.run(["var", "GIT_EDITOR"]).stdout.strip() or "vi"
+
     def head_sha(self) -> str:
         return self.run(["rev-parse", "HEAD"]).stdout.strip()
 

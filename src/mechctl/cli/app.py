@@ -66,7 +66,7 @@ def handle(exc: BaseException) -> int:
     if isinstance(exc, BrokenPipeError):
         return 0
     if isinstance(exc, typer.TyperException):  # click's usage errors
-        message = " ".join(exc.format_message().split())
+        message = " ".join(exc.format_message().split()).replace("Value error, ", "")
         ctx = getattr(exc, "ctx", None)
         where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
         sys.stderr.write(f"error: {message}{where}\n")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
 from pathlib import Path
-
-import typer
 
 from mechctl.cli.output import STATE, note, stdin_is_terminal, workspace
 from mechctl.errors import CommitFailedError, InvalidRecordError, MechctlError
@@ -46,6 +45,17 @@ def _save_draft(ws_root: Path, mechanism_id: str, text: str) -> Path:
         return path
 
 
+def _open_editor(editor: str, path: Path, text: str) -> str | None:
+    """Run the user's editor on `text` the way git does; None if the editor failed."""
+    from mechctl.store.yamlio import atomic_write
+
+    atomic_write(path, text)
+    done = subprocess.run(["/bin/sh", "-c", f'{editor} "$@"', editor, str(path)], check=False)
+    if done.returncode != 0:
+        return None
+    return path.read_text(encoding="utf-8")
+
+
 def run_edit(
     mechanism_id: str, why: str, escalations: list[str], from_file: Path | None
 ) -> ChangeResult | None:
@@ -56,11 +66,13 @@ def run_edit(
         replay += ["--escalation", esc]
     current = original if from_file is None else _strip_marks(from_file.read_text("utf-8"))
     header = ""
+    scratch = ws.git.common_dir / "mechctl" / "edit" / f"{mechanism_id}.yaml"
+    editor = ws.git.editor() if from_file is None else ""
     while True:
         if from_file is None:
-            edited = typer.edit(header + current, extension=".yaml", require_save=True)
+            edited = _open_editor(editor, scratch, header + current)
             if edited is None:
-                note("edit abandoned: the file was not saved; nothing changed")
+                note(f"edit abandoned: the editor ({editor}) failed; nothing changed")
                 return None
             current = _strip_marks(edited)
         if not current.strip():
