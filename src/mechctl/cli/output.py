@@ -53,7 +53,12 @@ def console(stderr: bool = False) -> Console:
     if stderr not in _consoles:
         from rich.console import Console
 
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        stream = sys.stderr if stderr else sys.stdout
+        # Piped output is for grep and friends: never truncate or wrap it at 80 columns.
+        width = None if stream.isatty() else 1000
+        _consoles[stderr] = Console(
+            stderr=stderr, highlight=False, soft_wrap=False, width=width
+        )
     return _consoles[stderr]
 
 

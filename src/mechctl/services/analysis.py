@@ -1,0 +1,81 @@
+"""Figures derived from records, shared by `escalation list`, lint, `due`, `report` and
+`status`, so every view applies the same rule the same way. Pure functions: no I/O."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from mechctl.models import Config, Escalation, EscalationStatus, Mechanism
+from mechctl.models.escalation import FailureMode
+
+RECURRING_WINDOW = timedelta(days=90)
+RECURRING_THRESHOLD = 3
+_UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+
+
+def ack_target(esc: Escalation, config: Config) -> timedelta:
+    return config.escalation.ack_within[esc.severity]
+
+
+def resolve_target(esc: Escalation, config: Config) -> timedelta:
+    return config.escalation.resolve_within[esc.severity]
+
+
+def ack_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
+    """Still open (not yet acknowledged) past its acknowledge time."""
+    return esc.status is EscalationStatus.OPEN and now > esc.raised_at + ack_target(esc, config)
+
+
+def resolve_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
+    """Still unresolved past its resolve time."""
+    return esc.status in _UNRESOLVED and now > esc.raised_at + resolve_target(esc, config)
+
+
+@dataclass(frozen=True)
+class RecurringFailure:
+    mechanism: str
+    failure_mode: FailureMode
+    escalations: tuple[str, ...]  # the ids inside the densest 90-day window, oldest first
+
+
+def recurring_failures(
+    escalations: Iterable[Escalation],
+    *,
+    window: timedelta = RECURRING_WINDOW,
+    threshold: int = RECURRING_THRESHOLD,
+) -> list[RecurringFailure]:
+    """Mechanisms that failed the same way `threshold` or more times within `window`."""
+    groups: dict[tuple[str, FailureMode], list[Escalation]] = defaultdict(list)
+    for esc in escalations:
+        if esc.mechanism is not None:
+            groups[(esc.mechanism, esc.failure_mode)].append(esc)
+    found = []
+    for (mechanism, mode), items in sorted(groups.items()):
+        items.sort(key=lambda e: (e.raised_at, e.id))
+        best: Sequence[Escalation] = ()
+        start = 0
+        for end in range(len(items)):
+            while items[end].raised_at - items[start].raised_at > window:
+                start += 1
+            if end - start + 1 > len(best):
+                best = items[start : end + 1]
+        if len(best) >= threshold:
+            found.append(RecurringFailure(mechanism, mode, tuple(e.id for e in best)))
+    return found
+
+
+def next_inspection(mechanism: Mechanism, activated: date | None = None) -> date | None:
+    """Last inspection plus the cadence; never inspected: activation plus the cadence."""
+    cadence = mechanism.inspection.cadence
+    if cadence is None:
+        return None
+    if mechanism.inspections:
+        anchor = max(record.date for record in mechanism.inspections)
+    elif activated is not None:
+        anchor = activated
+    else:
+        return None
+    return anchor + timedelta(days=cadence.days)
