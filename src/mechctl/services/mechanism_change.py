@@ -134,13 +134,29 @@ def parse_assignment(text: str) -> tuple[list[Any], Any, str]:
     return path, value, path_text.strip()
 
 
+def _put(node: Any, key: str, value: Any, prefix: list[Any]) -> None:
+    """Set `key`; a new key goes where the model declares it, so files keep one order."""
+    if key in node:
+        node[key] = value
+        return
+    order = fields_at(Mechanism, tuple(0 if p is APPEND else p for p in prefix))
+    rank = {name: i for i, name in enumerate(order)}
+    position = len(node)
+    if key in rank:
+        for index, existing in enumerate(node):
+            if rank.get(existing, -1) > rank[key]:
+                position = index
+                break
+    node.insert(position, key, value)
+
+
 def _assign(doc: Document, path: list[Any], value: Any, shown: str) -> None:
     node: Any = doc
     for depth, part in enumerate(path[:-1]):
         nxt = path[depth + 1]
         if isinstance(node, dict):
             if part not in node or node[part] is None:
-                node[part] = yamlio.to_yaml([] if not isinstance(nxt, str) else {})
+                _put(node, part, yamlio.to_yaml([] if not isinstance(nxt, str) else {}), path[:depth])
             node = node[part]
         elif isinstance(node, list):
             if part is APPEND:
@@ -157,7 +173,7 @@ def _assign(doc: Document, path: list[Any], value: Any, shown: str) -> None:
         if value is None:
             node.pop(last, None)
         else:
-            node[last] = yamlio.to_yaml(value)
+            _put(node, last, yamlio.to_yaml(value), path[:-1])
     elif isinstance(node, list) and last is APPEND:
         if value is None:
             raise UsageError(f"{shown}: nothing to append")
