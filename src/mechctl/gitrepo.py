@@ -203,9 +203,10 @@ class Git:
         return [entry[3:] for entry in entries if len(entry) > 3]
 
     def _nothing_else_staged(self) -> bool:
-        if self.has_commits():
-            proc = self.run(["diff-index", "--cached", "--quiet", "HEAD", "--"], check=False)
+        proc = self.run(["diff-index", "--cached", "--quiet", "HEAD", "--"], check=False)
+        if proc.returncode in (0, 1):
             return proc.returncode == 0
+        # No HEAD yet: the index itself is what would be committed.
         return not self.run(["ls-files", "--cached", "-z"]).stdout
 
     # -- committing ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from mechctl import __version__
-from mechctl.cli import mechanism, setup
+from mechctl.cli import escalation, mechanism, setup
 from mechctl.cli.output import STATE, debug, reset_consoles
 
 HELP = """Mechanisms and escalations as code.
@@ -113,4 +113,8 @@ def _root(
 
 
 setup.register(app)
+app.command("escalate")(escalation.escalate)
 app.add_typer(mechanism.app, name="mechanism", help="Create, change and read mechanisms.")
+app.add_typer(
+    escalation.app, name="escalation", help="List, show and move escalations through their states."
+)

@@ -26,7 +26,8 @@ _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 class StrictModel(BaseModel):
     """Every record model refuses unknown keys (DESIGN §3)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, populate_by_name=False)
+    # Schemas are built on first use, so a command pays only for the models it touches.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def check_mechanism_id(value: str) -> str:

@@ -174,7 +174,7 @@ def _active_requires() -> dict[str, Any]:
 
 
 class Mechanism(StrictModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_active_requires())
+    model_config = ConfigDict(extra="forbid", defer_build=True, json_schema_extra=_active_requires())
 
     id: MechanismId
     title: Text

@@ -64,6 +64,9 @@ def _round_trip() -> YAML:
     yaml.preserve_quotes = True
     yaml.allow_duplicate_keys = False
     yaml.representer.add_representer(datetime, _represent_datetime)
+    # The same value written twice (a timestamp in two places) must not become an anchor and
+    # an alias: records never use them, and the loader refuses them.
+    yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 

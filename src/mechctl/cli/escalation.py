@@ -1,0 +1,265 @@
+"""`mechctl escalate` and `mechctl escalation …`: raise, list, show, and move through states."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mechctl.cli import complete
+from mechctl.cli.output import (
+    console,
+    need,
+    note,
+    print_json,
+    set_replay,
+    stdin_is_terminal,
+    warn,
+    workspace,
+)
+from mechctl.models import FailureMode, Severity, TimelineAction
+
+app = typer.Typer(no_args_is_help=True)
+
+EscArg = Annotated[
+    str,
+    typer.Argument(
+        help="Escalation id, or a unique abbreviation (the random part or a prefix of it).",
+        autocompletion=complete.escalation_ids,
+        metavar="ID",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _prompt_mechanism() -> str | None:
+    from mechctl.models import MechanismStatus
+    from mechctl.services.mechanisms import list_mechanisms
+
+    active = [m.id for m in list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)]
+    note("Which mechanism failed? Known: " + (", ".join(active) or "(none yet)"))
+    answer = typer.prompt(
+        "Mechanism (empty if no mechanism exists for this)", default="", err=True,
+        show_default=False,
+    )
+    return answer.strip() or None
+
+
+def escalate(
+    mechanism: Annotated[
+        str | None,
+        typer.Option("--mechanism", "-m", help="The mechanism that failed.",
+                     autocompletion=complete.mechanism_ids),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="What went wrong (the what, never the who).")
+    ] = None,
+    impact: Annotated[
+        str | None, typer.Option("--impact", "-i", help="The impact on customers.")
+    ] = None,
+    severity: Annotated[
+        Severity, typer.Option("--severity", "-s", help="sev1 (worst) to sev4.")
+    ] = Severity.SEV3,
+    failure_mode: Annotated[
+        FailureMode | None,
+        typer.Option("--failure-mode", "-f",
+                     help="How the mechanism failed (default: other; no-mechanism without one)."),
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", "-l", help="How high to escalate (default: the configured"
+                     " default_level, which is high)."),
+    ] = None,
+    ask: Annotated[str | None, typer.Option("--ask", help="What help is needed.")] = None,
+    link: Annotated[list[str] | None, typer.Option("--link", help="A link (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Raise an escalation: one command, one commit, no approval needed. Prints its id."""
+    from mechctl.services.escalate import raise_escalation
+
+    if mechanism is None and failure_mode is not FailureMode.NO_MECHANISM:
+        if stdin_is_terminal():
+            mechanism = _prompt_mechanism()
+        elif failure_mode is None:
+            from mechctl.errors import UsageError
+
+            raise UsageError(
+                "missing option --mechanism (or --failure-mode no-mechanism when no mechanism"
+                " exists for this)"
+            )
+    title = need(title, "--title", "What went wrong")
+    impact = need(impact, "--impact", "Impact on customers")
+    replay = ["escalate", "--title", title, "--impact", impact, "--severity", severity.value]
+    if mechanism:
+        replay += ["--mechanism", mechanism]
+    for flag, value in (("--failure-mode", failure_mode and failure_mode.value),
+                        ("--level", level), ("--ask", ask)):
+        if value:
+            replay += [flag, value]
+    for flag, values in (("--link", link), ("--tag", tag)):
+        for value in values or []:
+            replay += [flag, value]
+    set_replay(replay)
+    raised = raise_escalation(
+        workspace(), title=title, impact=impact, mechanism_id=mechanism, severity=severity,
+        failure_mode=failure_mode, level=level, ask=ask, links=link, tags=tag,
+    )
+    for message in raised.warnings:
+        warn(message)
+    if as_json:
+        from mechctl.clock import now
+        from mechctl.services.escalations import as_json as dump
+
+        print_json(dump(raised.escalation, workspace().config, now()))
+        return
+    print(raised.escalation.id)
+
+
+@app.command("list")
+def list_(
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="open, acknowledged, resolved, closed, or all"
+                     " (default: unresolved)."),
+    ] = None,
+    mechanism: Annotated[
+        str | None, typer.Option("--mechanism", help="Only this mechanism.",
+                                 autocompletion=complete.mechanism_ids)
+    ] = None,
+    severity: Annotated[Severity | None, typer.Option("--severity", help="Only this severity.")] = None,
+    failure_mode: Annotated[
+        FailureMode | None, typer.Option("--failure-mode", help="Only this failure mode.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List escalations, oldest first, with age and whether their times have passed."""
+    from mechctl.clock import now
+    from mechctl.errors import UsageError
+    from mechctl.models import EscalationStatus
+    from mechctl.services.escalations import as_json as dump
+    from mechctl.services.escalations import list_escalations
+
+    allowed = [s.value for s in EscalationStatus] + ["all"]
+    if status is not None and status not in allowed:
+        raise UsageError(f"unknown --status {status!r}; allowed: {', '.join(allowed)}")
+    ws = workspace()
+    found, problems = list_escalations(
+        ws, status=status, mechanism=mechanism, severity=severity, failure_mode=failure_mode
+    )
+    for problem in problems[:5]:
+        warn(f"skipped {problem} (run `mechctl lint`)")
+    if len(problems) > 5:
+        warn(f"skipped {len(problems) - 5} more invalid escalation files")
+    moment = now()
+    if as_json:
+        print_json([dump(esc, ws.config, moment) for esc in found])
+        return
+    if not found:
+        note("no escalations" + ("" if status == "all" else " match (try --status all)"))
+        return
+    from mechctl.cli.render_escalation import escalation_table
+
+    console().print(escalation_table(found, ws.config, moment))
+
+
+@app.command("show")
+def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
+    """Show one escalation: its state, timeline, and time to acknowledge and resolve."""
+    from mechctl.clock import now
+    from mechctl.services.escalations import as_json as dump
+    from mechctl.services.escalations import load
+
+    ws = workspace()
+    found = load(ws, escalation_id).escalation
+    if as_json:
+        print_json(dump(found, ws.config, now()))
+        return
+    from mechctl.cli.render_escalation import escalation_detail
+
+    print(found.id)
+    console().print(escalation_detail(found, ws.config, now()))
+
+
+def _move(escalation_id: str, action: TimelineAction, **kwargs: object) -> None:
+    from mechctl.services.escalation_transition import transition
+
+    updated = transition(workspace(), escalation_id, action, **kwargs)  # type: ignore[arg-type]
+    note(f"{updated.id} is {updated.status.value} (level {updated.level})")
+
+
+@app.command("ack")
+def ack(
+    escalation_id: EscArg,
+    note_text: Annotated[str | None, typer.Option("--note", help="A note for the timeline.")] = None,
+) -> None:
+    """Acknowledge an open escalation (one commit)."""
+    _move(escalation_id, TimelineAction.ACKNOWLEDGED, note=note_text)
+
+
+@app.command("comment")
+def comment(
+    escalation_id: EscArg,
+    text: Annotated[str, typer.Argument(help="The comment.", metavar="NOTE")],
+) -> None:
+    """Add a comment to the timeline, in any state (one commit)."""
+    _move(escalation_id, TimelineAction.COMMENTED, note=text)
+
+
+@app.command("raise")
+def raise_(
+    escalation_id: EscArg,
+    to: Annotated[str | None, typer.Option("--to", help="The level to raise to"
+                                            " (default: one level up).")] = None,
+    note_text: Annotated[str | None, typer.Option("--note", help="Why it goes higher.")] = None,
+) -> None:
+    """Raise an open or acknowledged escalation one level, or to --to (one commit)."""
+    _move(escalation_id, TimelineAction.LEVEL_RAISED, to_level=to, note=note_text)
+
+
+@app.command("resolve")
+def resolve(
+    escalation_id: EscArg,
+    summary: Annotated[str | None, typer.Option("--summary", help="How it was resolved.")] = None,
+    root_cause: Annotated[str | None, typer.Option("--root-cause", help="Why it happened.")] = None,
+    mechanism_change: Annotated[
+        str | None,
+        typer.Option("--mechanism-change", metavar="ID[@VERSION]",
+                     help="The mechanism version that stops it coming back (default: current).",
+                     autocompletion=complete.mechanism_ids),
+    ] = None,
+    no_change_reason: Annotated[
+        str | None, typer.Option("--no-change-reason", help="Why no mechanism needs to change.")
+    ] = None,
+) -> None:
+    """Resolve: by a mechanism change (the loop that stops recurrence) or a stated reason."""
+    from mechctl.errors import UsageError
+    from mechctl.services.escalation_transition import Resolve
+
+    if (mechanism_change is None) == (no_change_reason is None):
+        raise UsageError(
+            "give exactly one of --mechanism-change ID[@VERSION] or --no-change-reason TEXT"
+        )
+    summary = need(summary, "--summary", "How was it resolved")
+    set_replay(["escalation", "resolve", escalation_id, "--summary", summary]
+               + (["--root-cause", root_cause] if root_cause else [])
+               + (["--mechanism-change", mechanism_change] if mechanism_change else [])
+               + (["--no-change-reason", no_change_reason] if no_change_reason else []))
+    spec = Resolve(summary, root_cause, mechanism_change, no_change_reason)
+    _move(escalation_id, TimelineAction.RESOLVED, resolve=spec)
+
+
+@app.command("close")
+def close(escalation_id: EscArg) -> None:
+    """Close a resolved escalation (one commit)."""
+    _move(escalation_id, TimelineAction.CLOSED)
+
+
+@app.command("reopen")
+def reopen(
+    escalation_id: EscArg,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is not over.")] = None,
+) -> None:
+    """Reopen a resolved or closed escalation, with a reason (one commit)."""
+    reason = need(reason, "--reason", "Why reopen")
+    _move(escalation_id, TimelineAction.REOPENED, note=reason)
