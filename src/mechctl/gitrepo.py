@@ -99,8 +99,13 @@ class Git:
         if not start.is_dir():
             raise NotARepositoryError(start)
         proc = _run(
-            ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-dir",
-             "--git-common-dir"],
+            [
+                "rev-parse",
+                "--path-format=absolute",
+                "--show-toplevel",
+                "--git-dir",
+                "--git-common-dir",
+            ],
             start,
         )
         lines = proc.stdout.splitlines()
@@ -169,7 +174,9 @@ class Git:
         return head[5:].strip() if head.startswith("ref:") else None
 
     def has_commits(self) -> bool:
-        return self.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False).returncode == 0
+        return (
+            self.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], check=False).returncode == 0
+        )
 
     def check_can_commit(self) -> None:
         """Refuse where a commit would land somewhere the user does not expect."""
@@ -196,9 +203,7 @@ class Git:
         """Which of these paths have uncommitted changes (staged, unstaged or untracked)."""
         if not rels:
             return []
-        proc = self.run(
-            ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *rels]
-        )
+        proc = self.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *rels])
         entries = [entry for entry in proc.stdout.split("\0") if entry]
         return [entry[3:] for entry in entries if len(entry) > 3]
 
@@ -231,7 +236,9 @@ class Git:
         if self.has_commits():
             self.run_index(["reset", "--quiet", "--", *rels], check=False)
         else:
-            self.run_index(["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels], check=False)
+            self.run_index(
+                ["rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels], check=False
+            )
 
     def editor(self) -> str:
         """The editor git would use: GIT_EDITOR, core.editor, VISUAL, EDITOR, then vi."""
@@ -268,7 +275,7 @@ class Git:
 
     def object_reader(self) -> Any:
         """GitPython's object database over one persistent `git cat-file --batch`."""
-        import git  # noqa: PLC0415  (slow to import; only bulk readers need it)
+        import git
 
         try:
             return git.Repo(self.root).odb

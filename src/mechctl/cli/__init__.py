@@ -2,6 +2,8 @@
 
 
 def main() -> None:
-    from mechctl.cli.app import app
+    import sys
 
-    app()
+    from mechctl.cli.app import build, requested
+
+    build(only=requested(sys.argv[1:]))()

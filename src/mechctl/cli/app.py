@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,14 +12,13 @@ import typer
 from typer.core import TyperGroup
 
 from mechctl import __version__
-from mechctl.cli import escalation, mechanism, setup
 from mechctl.cli.output import STATE, debug, reset_consoles
 
-HELP = """Mechanisms and escalations as code.
-
-Every record is a YAML file in git; every change made here is one git commit, so
-`git log` is the audit trail. Escalate early, escalate high: `mechctl escalate`.
-"""
+HELP = (
+    "Mechanisms and escalations as code.\n\n"
+    "Every record is a YAML file in git; every change made here is one git commit, so"
+    " `git log` is the audit trail. Escalate early, escalate high: `mechctl escalate`."
+)
 
 
 class MechctlGroup(TyperGroup):
@@ -47,7 +47,7 @@ class MechctlGroup(TyperGroup):
                 **extra,
             )
             code = result if isinstance(result, int) else 0
-        except BaseException as exc:  # noqa: BLE001  (this is the one place that handles all)
+        except BaseException as exc:
             code = handle(exc)
         if standalone_mode:
             sys.exit(code)
@@ -78,14 +78,19 @@ def handle(exc: BaseException) -> int:
     return report_error(exc)
 
 
-app = typer.Typer(
-    name="mechctl",
-    cls=MechctlGroup,
-    help=HELP,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Every top-level command and group: (name, module, attribute, help for a group).
+# Modules load only when their command is built, and `main` builds only the command the
+# user asked for: typer inspects every registered signature when it builds a command tree,
+# and `escalate` has no time to spend on the others.
+REGISTRY: list[tuple[str, str, str, str | None]] = [
+    ("init", "mechctl.cli.setup", "init", None),
+    ("schema", "mechctl.cli.setup", "schema", None),
+    ("escalate", "mechctl.cli.escalation", "escalate", None),
+    ("mechanism", "mechctl.cli.mechanism", "app", "Create, change and read mechanisms."),
+    ("escalation", "mechctl.cli.escalation", "app",
+     "List, show and move escalations through their states."),
+]
+_GLOBAL_WITH_VALUE = {"-C", "--repo"}
 
 
 def _version(value: bool) -> None:
@@ -94,13 +99,10 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     repo: Annotated[
         Path | None,
-        typer.Option(
-            "-C", "--repo", help="Run as if mechctl was started in PATH.", metavar="PATH"
-        ),
+        typer.Option("-C", "--repo", help="Run as if mechctl was started in PATH.", metavar="PATH"),
     ] = None,
     version: Annotated[
         bool,
@@ -112,9 +114,54 @@ def _root(
     STATE.repo = repo
 
 
-setup.register(app)
-app.command("escalate")(escalation.escalate)
-app.add_typer(mechanism.app, name="mechanism", help="Create, change and read mechanisms.")
-app.add_typer(
-    escalation.app, name="escalation", help="List, show and move escalations through their states."
-)
+def build(only: str | None = None) -> typer.Typer:
+    """The command tree: all of it, or just the command named `only`."""
+    import importlib
+
+    root = typer.Typer(
+        name="mechctl",
+        cls=MechctlGroup,
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(_root)
+    for name, module, attribute, group_help in REGISTRY:
+        if only is not None and name != only:
+            continue
+        target = getattr(importlib.import_module(module), attribute)
+        if group_help is None:
+            root.command(name)(target)
+        else:
+            root.add_typer(target, name=name, help=group_help)
+    return root
+
+
+def requested(argv: list[str]) -> str | None:
+    """The top-level command named in argv, if it is a known one and nothing needs the rest."""
+    if os.environ.get("_MECHCTL_COMPLETE"):
+        return None  # completion may need any command
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in _GLOBAL_WITH_VALUE:
+            index += 2
+            continue
+        if token.startswith("--repo="):
+            index += 1
+            continue
+        if token.startswith("-"):
+            return None  # --help, --version, or something to complain about with full context
+        known = {entry[0] for entry in REGISTRY}
+        return token if token in known else None
+    return None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`mechctl.cli.app.app`: the full tree, built on first use (tests, docs, completion)."""
+    if name != "app":
+        raise AttributeError(name)
+    full = build()
+    globals()["app"] = full
+    return full

@@ -8,7 +8,7 @@ def _root() -> object | None:
 
     try:
         return workspace().root
-    except Exception:  # noqa: BLE001  (completion must never fail loudly)
+    except Exception:
         return None
 
 

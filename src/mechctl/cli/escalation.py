@@ -39,7 +39,9 @@ def _prompt_mechanism() -> str | None:
     active = [m.id for m in list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)]
     note("Which mechanism failed? Known: " + (", ".join(active) or "(none yet)"))
     answer = typer.prompt(
-        "Mechanism (empty if no mechanism exists for this)", default="", err=True,
+        "Mechanism (empty if no mechanism exists for this)",
+        default="",
+        err=True,
         show_default=False,
     )
     return answer.strip() or None
@@ -48,8 +50,12 @@ def _prompt_mechanism() -> str | None:
 def escalate(
     mechanism: Annotated[
         str | None,
-        typer.Option("--mechanism", "-m", help="The mechanism that failed.",
-                     autocompletion=complete.mechanism_ids),
+        typer.Option(
+            "--mechanism",
+            "-m",
+            help="The mechanism that failed.",
+            autocompletion=complete.mechanism_ids,
+        ),
     ] = None,
     title: Annotated[
         str | None, typer.Option("--title", "-t", help="What went wrong (the what, never the who).")
@@ -62,13 +68,19 @@ def escalate(
     ] = Severity.SEV3,
     failure_mode: Annotated[
         FailureMode | None,
-        typer.Option("--failure-mode", "-f",
-                     help="How the mechanism failed (default: other; no-mechanism without one)."),
+        typer.Option(
+            "--failure-mode",
+            "-f",
+            help="How the mechanism failed (default: other; no-mechanism without one).",
+        ),
     ] = None,
     level: Annotated[
         str | None,
-        typer.Option("--level", "-l", help="How high to escalate (default: the configured"
-                     " default_level, which is high)."),
+        typer.Option(
+            "--level",
+            "-l",
+            help="How high to escalate (default: the configured default_level, which is high).",
+        ),
     ] = None,
     ask: Annotated[str | None, typer.Option("--ask", help="What help is needed.")] = None,
     link: Annotated[list[str] | None, typer.Option("--link", help="A link (repeatable).")] = None,
@@ -93,8 +105,11 @@ def escalate(
     replay = ["escalate", "--title", title, "--impact", impact, "--severity", severity.value]
     if mechanism:
         replay += ["--mechanism", mechanism]
-    for flag, value in (("--failure-mode", failure_mode and failure_mode.value),
-                        ("--level", level), ("--ask", ask)):
+    for flag, value in (
+        ("--failure-mode", failure_mode and failure_mode.value),
+        ("--level", level),
+        ("--ask", ask),
+    ):
         if value:
             replay += [flag, value]
     for flag, values in (("--link", link), ("--tag", tag)):
@@ -102,32 +117,46 @@ def escalate(
             replay += [flag, value]
     set_replay(replay)
     raised = raise_escalation(
-        workspace(), title=title, impact=impact, mechanism_id=mechanism, severity=severity,
-        failure_mode=failure_mode, level=level, ask=ask, links=link, tags=tag,
+        workspace(),
+        title=title,
+        impact=impact,
+        mechanism_id=mechanism,
+        severity=severity,
+        failure_mode=failure_mode,
+        level=level,
+        ask=ask,
+        links=link,
+        tags=tag,
     )
     for message in raised.warnings:
         warn(message)
     if as_json:
         from mechctl.clock import now
+        from mechctl.models import Escalation
         from mechctl.services.escalations import as_json as dump
 
-        print_json(dump(raised.escalation, workspace().config, now()))
+        print_json(dump(Escalation.model_validate(raised.record), workspace().config, now()))
         return
-    print(raised.escalation.id)
+    print(raised.id)
 
 
 @app.command("list")
 def list_(
     status: Annotated[
         str | None,
-        typer.Option("--status", help="open, acknowledged, resolved, closed, or all"
-                     " (default: unresolved)."),
+        typer.Option(
+            "--status", help="open, acknowledged, resolved, closed, or all (default: unresolved)."
+        ),
     ] = None,
     mechanism: Annotated[
-        str | None, typer.Option("--mechanism", help="Only this mechanism.",
-                                 autocompletion=complete.mechanism_ids)
+        str | None,
+        typer.Option(
+            "--mechanism", help="Only this mechanism.", autocompletion=complete.mechanism_ids
+        ),
     ] = None,
-    severity: Annotated[Severity | None, typer.Option("--severity", help="Only this severity.")] = None,
+    severity: Annotated[
+        Severity | None, typer.Option("--severity", help="Only this severity.")
+    ] = None,
     failure_mode: Annotated[
         FailureMode | None, typer.Option("--failure-mode", help="Only this failure mode.")
     ] = None,
@@ -191,7 +220,9 @@ def _move(escalation_id: str, action: TimelineAction, **kwargs: object) -> None:
 @app.command("ack")
 def ack(
     escalation_id: EscArg,
-    note_text: Annotated[str | None, typer.Option("--note", help="A note for the timeline.")] = None,
+    note_text: Annotated[
+        str | None, typer.Option("--note", help="A note for the timeline.")
+    ] = None,
 ) -> None:
     """Acknowledge an open escalation (one commit)."""
     _move(escalation_id, TimelineAction.ACKNOWLEDGED, note=note_text)
@@ -209,8 +240,9 @@ def comment(
 @app.command("raise")
 def raise_(
     escalation_id: EscArg,
-    to: Annotated[str | None, typer.Option("--to", help="The level to raise to"
-                                            " (default: one level up).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="The level to raise to (default: one level up).")
+    ] = None,
     note_text: Annotated[str | None, typer.Option("--note", help="Why it goes higher.")] = None,
 ) -> None:
     """Raise an open or acknowledged escalation one level, or to --to (one commit)."""
@@ -224,9 +256,12 @@ def resolve(
     root_cause: Annotated[str | None, typer.Option("--root-cause", help="Why it happened.")] = None,
     mechanism_change: Annotated[
         str | None,
-        typer.Option("--mechanism-change", metavar="ID[@VERSION]",
-                     help="The mechanism version that stops it coming back (default: current).",
-                     autocompletion=complete.mechanism_ids),
+        typer.Option(
+            "--mechanism-change",
+            metavar="ID[@VERSION]",
+            help="The mechanism version that stops it coming back (default: current).",
+            autocompletion=complete.mechanism_ids,
+        ),
     ] = None,
     no_change_reason: Annotated[
         str | None, typer.Option("--no-change-reason", help="Why no mechanism needs to change.")
@@ -241,10 +276,12 @@ def resolve(
             "give exactly one of --mechanism-change ID[@VERSION] or --no-change-reason TEXT"
         )
     summary = need(summary, "--summary", "How was it resolved")
-    set_replay(["escalation", "resolve", escalation_id, "--summary", summary]
-               + (["--root-cause", root_cause] if root_cause else [])
-               + (["--mechanism-change", mechanism_change] if mechanism_change else [])
-               + (["--no-change-reason", no_change_reason] if no_change_reason else []))
+    set_replay(
+        ["escalation", "resolve", escalation_id, "--summary", summary]
+        + (["--root-cause", root_cause] if root_cause else [])
+        + (["--mechanism-change", mechanism_change] if mechanism_change else [])
+        + (["--no-change-reason", no_change_reason] if no_change_reason else [])
+    )
     spec = Resolve(summary, root_cause, mechanism_change, no_change_reason)
     _move(escalation_id, TimelineAction.RESOLVED, resolve=spec)
 

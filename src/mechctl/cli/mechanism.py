@@ -82,12 +82,19 @@ def new(
             replay += [flag, value]
     set_replay(replay)
     mechanism = new_mechanism(
-        workspace(), mechanism_id, title=title, owner=owner, problem=problem, kind=kind,
+        workspace(),
+        mechanism_id,
+        title=title,
+        owner=owner,
+        problem=problem,
+        kind=kind,
         template_name=template,
     )
     print(mechanism.id)
-    note(f"created draft mechanism {mechanism.id!r}; `mechctl mechanism activate {mechanism.id}`"
-         " once it is complete")
+    note(
+        f"created draft mechanism {mechanism.id!r}; `mechctl mechanism activate {mechanism.id}`"
+        " once it is complete"
+    )
 
 
 @app.command("list")
@@ -193,7 +200,8 @@ def retire(
     superseded_by: Annotated[
         str | None,
         typer.Option(
-            "--superseded-by", help="The mechanism that replaces it.",
+            "--superseded-by",
+            help="The mechanism that replaces it.",
             autocompletion=complete.mechanism_ids,
         ),
     ] = None,
@@ -203,8 +211,10 @@ def retire(
 
     _id(mechanism_id)
     reason = need(reason, "--reason", "Why is it retired")
-    set_replay(["mechanism", "retire", mechanism_id, "--reason", reason]
-               + (["--superseded-by", superseded_by] if superseded_by else []))
+    set_replay(
+        ["mechanism", "retire", mechanism_id, "--reason", reason]
+        + (["--superseded-by", superseded_by] if superseded_by else [])
+    )
     mechanism = run(workspace(), mechanism_id, reason, superseded_by)
     note(f"mechanism {mechanism.id!r} is retired")
 

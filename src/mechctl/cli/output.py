@@ -7,12 +7,8 @@ decoration when the stream is not a terminal.
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
 import sys
-import tempfile
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,9 +52,7 @@ def console(stderr: bool = False) -> Console:
         stream = sys.stderr if stderr else sys.stdout
         # Piped output is for grep and friends: never truncate or wrap it at 80 columns.
         width = None if stream.isatty() else 1000
-        _consoles[stderr] = Console(
-            stderr=stderr, highlight=False, soft_wrap=False, width=width
-        )
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
     return _consoles[stderr]
 
 
@@ -76,6 +70,8 @@ def warn(message: str) -> None:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -108,6 +104,8 @@ def need(value: str | None, flag: str, label: str, *, default: str | None = None
 
 
 def _crash_log(text: str) -> Path | None:
+    import tempfile
+
     try:
         path = Path(tempfile.gettempdir()) / "mechctl-crash.log"
         path.write_text(text, encoding="utf-8")
@@ -118,6 +116,9 @@ def _crash_log(text: str) -> Path | None:
 
 def report_error(exc: BaseException) -> int:
     """Print one `error:` line (and perhaps a `hint:`); return the exit code."""
+    import shlex
+    import traceback
+
     from mechctl.errors import CommitFailedError, MechctlError
 
     if isinstance(exc, MechctlError):

@@ -74,12 +74,18 @@ def escalation_detail(esc: Escalation, config: Config, now: datetime) -> Rendera
     head.append("  ")
     head.append(esc.status.value, style=_STATUS_STYLE[esc.status.value])
     parts: list[RenderableType] = [head]
-    parts.append(Text(
-        f"{esc.severity.value} · level {esc.level} · mechanism {esc.mechanism or '(none)'}"
-        f" · failure mode {esc.failure_mode.value} · owner {esc.owner or '-'}"
-    ))
-    parts.append(Text(f"raised by {esc.raised_by} at {esc.raised_at:%Y-%m-%d %H:%M}Z"
-                      f" ({human(now - esc.raised_at)} ago)"))
+    parts.append(
+        Text(
+            f"{esc.severity.value} · level {esc.level} · mechanism {esc.mechanism or '(none)'}"
+            f" · failure mode {esc.failure_mode.value} · owner {esc.owner or '-'}"
+        )
+    )
+    parts.append(
+        Text(
+            f"raised by {esc.raised_by} at {esc.raised_at:%Y-%m-%d %H:%M}Z"
+            f" ({human(now - esc.raised_at)} ago)"
+        )
+    )
     parts.append(Text("\nCustomer impact", style="bold"))
     parts.append(Text(f"  {esc.customer_impact}"))
     if esc.ask:
@@ -98,8 +104,12 @@ def escalation_detail(esc: Escalation, config: Config, now: datetime) -> Rendera
         if r.root_cause:
             parts.append(Text(f"  root cause: {r.root_cause}"))
         if r.mechanism_change:
-            parts.append(Text(f"  mechanism change: {r.mechanism_change.mechanism}"
-                              f" v{r.mechanism_change.version}"))
+            parts.append(
+                Text(
+                    f"  mechanism change: {r.mechanism_change.mechanism}"
+                    f" v{r.mechanism_change.version}"
+                )
+            )
         if r.no_change_reason:
             parts.append(Text(f"  no change needed: {r.no_change_reason}"))
     if esc.links or esc.tags:

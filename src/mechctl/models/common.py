@@ -16,9 +16,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-MECHANISM_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
-ESCALATION_ID_RE = re.compile(r"^esc-(\d{8})-([a-z2-7]{8})$")
-TEAM_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+from mechctl.models.ids import ESCALATION_ID_RE, MECHANISM_ID_RE, TEAM_RE, valid_team
+
 _DURATION_RE = re.compile(r"^(\d+)\s*([mhdw])$")
 _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -52,7 +51,7 @@ def check_escalation_id(value: str) -> str:
 
 
 def check_team(value: str) -> str:
-    if not (2 <= len(value) <= 63 and TEAM_RE.match(value)):
+    if not valid_team(value):
         raise PydanticCustomError(
             "team_name",
             "'{value}' is not a team name: an owner is a team in lowercase kebab-case"
@@ -83,11 +82,11 @@ EscalationId = Annotated[
 TeamName = Annotated[
     str,
     AfterValidator(check_team),
-    WithJsonSchema(
-        {"type": "string", "pattern": TEAM_RE.pattern, "minLength": 2, "maxLength": 63}
-    ),
+    WithJsonSchema({"type": "string", "pattern": TEAM_RE.pattern, "minLength": 2, "maxLength": 63}),
 ]
-Text = Annotated[str, AfterValidator(_non_blank), WithJsonSchema({"type": "string", "minLength": 1})]
+Text = Annotated[
+    str, AfterValidator(_non_blank), WithJsonSchema({"type": "string", "minLength": 1})
+]
 
 
 def parse_duration(value: Any) -> timedelta:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from enum import StrEnum
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from mechctl.models.defaults import (
+    DEFAULT_ACK_WITHIN,
+    DEFAULT_LEVEL,
+    DEFAULT_LEVELS,
+    DEFAULT_RESOLVE_WITHIN,
+)
 from mechctl.models.common import Duration, StrictModel, TeamName, parse_duration
+from mechctl.models.enums import (
+    RuleLevel,
+)
 from mechctl.models.escalation import Severity
-
-
-class RuleLevel(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    OFF = "off"
 
 
 class TeamConfig(StrictModel):
@@ -28,16 +30,16 @@ def _times(**values: str) -> dict[Severity, timedelta]:
 
 class EscalationConfig(StrictModel):
     levels: list[str] = Field(
-        default_factory=lambda: ["team", "manager", "director", "vp"],
+        default_factory=lambda: list(DEFAULT_LEVELS),
         min_length=1,
         description="escalation levels, lowest to highest",
     )
-    default_level: str = "director"
+    default_level: str = DEFAULT_LEVEL
     ack_within: dict[Severity, Duration] = Field(
-        default_factory=lambda: _times(sev1="1h", sev2="4h", sev3="1d", sev4="3d")
+        default_factory=lambda: _times(**DEFAULT_ACK_WITHIN)
     )
     resolve_within: dict[Severity, Duration] = Field(
-        default_factory=lambda: _times(sev1="1d", sev2="3d", sev3="14d", sev4="30d")
+        default_factory=lambda: _times(**DEFAULT_RESOLVE_WITHIN)
     )
 
     @model_validator(mode="after")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -16,24 +15,11 @@ from mechctl.models.common import (
     Text,
     Timestamp,
 )
+from mechctl.models.enums import (
+    FailureMode,
+    Severity,
+)
 from mechctl.models.lifecycle import EscalationStatus, TimelineAction
-
-
-class FailureMode(StrEnum):
-    NEW_INPUT = "new-input"
-    OUTPUT_CHANGED = "output-changed"
-    SCALE = "scale"
-    NOT_ADOPTED = "not-adopted"
-    NOT_INSPECTED = "not-inspected"
-    NO_MECHANISM = "no-mechanism"
-    OTHER = "other"
-
-
-class Severity(StrEnum):
-    SEV1 = "sev1"
-    SEV2 = "sev2"
-    SEV3 = "sev3"
-    SEV4 = "sev4"
 
 
 class TimelineEntry(StrictModel):
@@ -110,7 +96,8 @@ class Escalation(StrictModel):
         settled = self.status in (EscalationStatus.RESOLVED, EscalationStatus.CLOSED)
         if settled and self.resolution is None:
             raise PydanticCustomError(
-                "resolution_required", "a {status} escalation needs a 'resolution'",
+                "resolution_required",
+                "a {status} escalation needs a 'resolution'",
                 {"status": self.status.value},
             )
         if not settled and self.resolution is not None:

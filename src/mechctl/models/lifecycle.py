@@ -62,6 +62,4 @@ def status_change_allowed(before: EscalationStatus, after: EscalationStatus) -> 
     """Whether one step of the machine leads from `before` to `after` (lint --base)."""
     if before == after:
         return True
-    return any(
-        before in sources and target == after for sources, target in TRANSITIONS.values()
-    )
+    return any(before in sources and target == after for sources, target in TRANSITIONS.values())

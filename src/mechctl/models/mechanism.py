@@ -3,72 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from mechctl.models.common import EscalationId, MechanismId, StrictModel, TeamName, Text
-
-
-class MechanismKind(StrEnum):
-    REVIEW = "review"
-    PLANNING = "planning"
-    HIRING = "hiring"
-    WRITING = "writing"
-    OPERATIONS = "operations"
-    OTHER = "other"
-
-
-class MechanismStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-
-class Lever(StrEnum):
-    MENTAL_MODELS = "mental-models"
-    GOALS = "goals"
-    ORG_STRUCTURE = "org-structure"
-    POLICIES_AND_REWARDS = "policies-and-rewards"
-    PROCESS_STEPS = "process-steps"
-    MESSAGE_FLOW = "message-flow"
-    METRICS = "metrics"
-    RESOURCES = "resources"
-
-
-class AdoptionApproach(StrEnum):
-    INDIRECT_INFLUENCE = "indirect-influence"
-    DIRECT_AUTHORITY = "direct-authority"
-    ADOPTION_METRICS = "adoption-metrics"
-    INCENTIVES = "incentives"
-
-
-class Cadence(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    YEARLY = "yearly"
-
-    @property
-    def days(self) -> int:
-        return {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 91, "yearly": 365}[
-            self.value
-        ]
-
-
-class SignalKind(StrEnum):
-    INPUT = "input"
-    OUTPUT = "output"
-
-
-class Outcome(StrEnum):
-    ON_TRACK = "on-track"
-    AT_RISK = "at-risk"
-    OFF_TRACK = "off-track"
-
+from mechctl.models.enums import (
+    AdoptionApproach,
+    Cadence,
+    Lever,
+    MechanismKind,
+    MechanismStatus,
+    Outcome,
+    SignalKind,
+)
 
 MetricValue = float | int | str
 
@@ -144,7 +93,16 @@ COMPLETENESS = (
 
 # Fields that are the mechanism's definition. A change to any of them bumps `version` and
 # appends an `iterations` entry. The rest is state (status, retired) or a log.
-DEFINITION_FIELDS = ("title", "kind", "owner", "problem", "tool", "levers", "adoption", "inspection")
+DEFINITION_FIELDS = (
+    "title",
+    "kind",
+    "owner",
+    "problem",
+    "tool",
+    "levers",
+    "adoption",
+    "inspection",
+)
 LOG_FIELDS = ("inspections", "iterations")
 
 
@@ -174,7 +132,9 @@ def _active_requires() -> dict[str, Any]:
 
 
 class Mechanism(StrictModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True, json_schema_extra=_active_requires())
+    model_config = ConfigDict(
+        extra="forbid", defer_build=True, json_schema_extra=_active_requires()
+    )
 
     id: MechanismId
     title: Text

@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from mechctl import clock
 from mechctl.gitrepo import Git
-from mechctl.models import Config
+
+if TYPE_CHECKING:
+    from mechctl.models import Config
 
 
 @dataclass

@@ -1,36 +1,46 @@
-"""`mechctl escalate`: raise an escalation in one command — no approval, high by default."""
+"""`mechctl escalate`: raise an escalation in one command — no approval, high by default.
+
+This is the hot path (DESIGN §8: within 2.5× of a bare `git add` + `git commit`). It imports
+neither pydantic nor ruamel: each part of the record is checked as it is assembled, by the
+same rules the Escalation model applies (tests hold the two together), the configuration and
+the mechanism's owner come from the blob-id cache in services/facts.py, and the new file is
+written by store/emit.py.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from mechctl.errors import UsageError
-from mechctl.models import Escalation, FailureMode, MechanismStatus, Severity
-from mechctl.services import mechanisms
+from mechctl.models.enums import FailureMode, MechanismStatus, Severity
+from mechctl.services import facts
 from mechctl.services.context import Workspace
 from mechctl.services.txn import transaction
-from mechctl.store import layout, yamlio
-from mechctl.store.records import validate_doc
-
-KEY_ORDER = (
-    "id", "title", "mechanism", "failure_mode", "severity", "level", "status",
-    "customer_impact", "ask", "raised_by", "raised_at", "owner", "links", "tags", "timeline",
-)
+from mechctl.store import layout
+from mechctl.store.emit import emit
 
 
 @dataclass
 class Raised:
-    escalation: Escalation
+    """The new record as written (plain data, the shape of Escalation.model_dump)."""
+
+    record: dict[str, Any]
     rel: str
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
 
-def check_level(ws: Workspace, level: str, flag: str = "--level") -> str:
-    levels = ws.config.escalation.levels
-    if level not in levels:
-        raise UsageError(f"unknown {flag} {level!r}; configured levels: {', '.join(levels)}")
-    return level
+
+def _text(flag: str, value: str | None, *, required: bool) -> str | None:
+    if value is None or not value.strip():
+        if required or value is not None:
+            raise UsageError(f"{flag} must not be empty")
+        return None
+    return " ".join(value.split()) if flag in ("--title", "--tag") else value.strip()
 
 
 def raise_escalation(
@@ -46,9 +56,11 @@ def raise_escalation(
     links: list[str] | None = None,
     tags: list[str] | None = None,
 ) -> Raised:
-    for flag, value in (("--title", title), ("--impact", impact)):
-        if not value.strip():
-            raise UsageError(f"{flag} must not be empty")
+    clean_title = _text("--title", title, required=True)
+    clean_impact = _text("--impact", impact, required=True)
+    clean_ask = _text("--ask", ask, required=False) if ask is not None and ask.strip() else None
+    clean_links = [_text("--link", link, required=True) for link in links or []]
+    clean_tags = [_text("--tag", tag, required=True) for tag in tags or []]
     if mechanism_id is None and failure_mode not in (None, FailureMode.NO_MECHANISM):
         raise UsageError(
             f"--failure-mode {failure_mode.value} needs --mechanism; only 'no-mechanism' may"
@@ -57,17 +69,21 @@ def raise_escalation(
     if mechanism_id is not None and failure_mode is FailureMode.NO_MECHANISM:
         raise UsageError("--failure-mode no-mechanism cannot name a --mechanism")
     mode = failure_mode or (FailureMode.NO_MECHANISM if mechanism_id is None else FailureMode.OTHER)
-    chosen_level = check_level(ws, level or ws.config.escalation.default_level)
+    levels, default_level = facts.escalation_levels(ws)
+    chosen_level = level or default_level
+    if chosen_level not in levels:
+        raise UsageError(f"unknown --level {chosen_level!r}; configured levels: {', '.join(levels)}")
     warnings: list[str] = []
     owner = None
     if mechanism_id is not None:
-        owner, status, successor = mechanisms.peek(ws, mechanism_id)
-        if status == MechanismStatus.RETIRED.value:
+        found = facts.mechanism_facts(ws, mechanism_id)
+        owner = found.owner
+        if found.status == MechanismStatus.RETIRED.value:
             warnings.append(
                 f"mechanism {mechanism_id!r} is retired"
-                + (f"; it was superseded by {successor!r}" if successor else "")
+                + (f"; it was superseded by {found.superseded_by!r}" if found.superseded_by else "")
             )
-    now = ws.now()
+    now: datetime = ws.now()
     with transaction(ws) as txn:
         escalation_id = layout.draw_escalation_id(
             now.date(), lambda candidate: (ws.root / layout.escalation_rel(candidate)).exists()
@@ -75,31 +91,26 @@ def raise_escalation(
         rel = layout.escalation_rel(escalation_id)
         record: dict[str, Any] = {
             "id": escalation_id,
-            "title": title.strip(),
+            "title": clean_title,
             "mechanism": mechanism_id,
             "failure_mode": mode.value,
             "severity": severity.value,
             "level": chosen_level,
             "status": "open",
-            "customer_impact": impact.strip(),
-            "ask": ask.strip() if ask and ask.strip() else None,
+            "customer_impact": clean_impact,
+            "ask": clean_ask,
             "raised_by": ws.identity,
             "raised_at": now,
             "owner": owner,
-            "links": list(links or []),
-            "tags": list(tags or []),
+            "links": clean_links,
+            "tags": clean_tags,
             "timeline": [
                 {"at": now, "by": ws.identity, "action": "raised", "level": chosen_level}
             ],
         }
-        ordered = {k: record[k] for k in KEY_ORDER if record[k] is not None or k == "mechanism"}
-        doc = yamlio.to_yaml(ordered)
-        escalation = validate_doc(
-            doc, rel, Escalation, {"levels": ws.config.escalation.levels}
-        )
-        text = yamlio.dump(doc, header=layout.schema_header(rel, "escalation"))
+        written = {k: v for k, v in record.items() if v is not None or k == "mechanism"}
+        text = emit(written, header=layout.schema_header(rel, "escalation"))
         txn.write(rel, text, before=None)
         # A freshly drawn id cannot have local edits: skip the `git status` scan.
-        txn.commit(f"escalate: {escalation.title}", "escalation.raise", escalation_id,
-                   check_dirty=False)
-    return Raised(escalation, rel, warnings)
+        txn.commit(f"escalate: {clean_title}", "escalation.raise", escalation_id, check_dirty=False)
+    return Raised(record, rel, warnings)

@@ -76,7 +76,9 @@ def _resolution(ws: Workspace, esc: Escalation, spec: Resolve) -> dict[str, Any]
     if not spec.summary.strip():
         raise UsageError("--summary must not be empty")
     if (spec.mechanism_change is None) == (spec.no_change_reason is None):
-        raise UsageError("give exactly one of --mechanism-change ID[@VERSION] or --no-change-reason")
+        raise UsageError(
+            "give exactly one of --mechanism-change ID[@VERSION] or --no-change-reason"
+        )
     resolution: dict[str, Any] = {"summary": spec.summary.strip()}
     if spec.root_cause and spec.root_cause.strip():
         resolution["root_cause"] = spec.root_cause.strip()

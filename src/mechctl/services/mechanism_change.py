@@ -14,9 +14,9 @@ from mechctl.services import mechanisms
 from mechctl.services.context import Workspace
 from mechctl.services.txn import Transaction, transaction
 from mechctl.store import layout, yamlio
-from mechctl.store.yamlio import Document
 from mechctl.store.locate import dotted, fields_at, position_of, suggest
 from mechctl.store.records import check_text, id_problem, validate_doc
+from mechctl.store.yamlio import Document
 
 # Fields `set` and `edit` leave to their own commands, with the command to use instead.
 MANAGED = {
@@ -118,7 +118,9 @@ def parse_assignment(text: str) -> tuple[list[Any], Any, str]:
     checked: list[Any] = []
     for part in path:
         if isinstance(part, str):
-            allowed = fields_at(Mechanism, tuple(p for p in checked if isinstance(p, str | int) and p is not APPEND))
+            allowed = fields_at(
+                Mechanism, tuple(p for p in checked if isinstance(p, str | int) and p is not APPEND)
+            )
             if allowed and part not in allowed:
                 hint = suggest(part, allowed)
                 where = dotted([*[p for p in checked if p is not APPEND], part])
@@ -156,7 +158,9 @@ def _assign(doc: Document, path: list[Any], value: Any, shown: str) -> None:
         nxt = path[depth + 1]
         if isinstance(node, dict):
             if part not in node or node[part] is None:
-                _put(node, part, yamlio.to_yaml([] if not isinstance(nxt, str) else {}), path[:depth])
+                _put(
+                    node, part, yamlio.to_yaml([] if not isinstance(nxt, str) else {}), path[:depth]
+                )
             node = node[part]
         elif isinstance(node, list):
             if part is APPEND:
@@ -165,9 +169,13 @@ def _assign(doc: Document, path: list[Any], value: Any, shown: str) -> None:
             elif -len(node) <= part < len(node):
                 node = node[part]
             else:
-                raise UsageError(f"{shown}: index {part} is out of range (the list has {len(node)} items)")
+                raise UsageError(
+                    f"{shown}: index {part} is out of range (the list has {len(node)} items)"
+                )
         else:
-            raise UsageError(f"{shown}: {dotted(p for p in path[: depth + 1] if p is not APPEND)} is not a mapping or list")
+            raise UsageError(
+                f"{shown}: {dotted(p for p in path[: depth + 1] if p is not APPEND)} is not a mapping or list"
+            )
     last = path[-1]
     if isinstance(node, dict) and isinstance(last, str):
         if value is None:
@@ -180,7 +188,9 @@ def _assign(doc: Document, path: list[Any], value: Any, shown: str) -> None:
         node.append(yamlio.to_yaml(value))
     elif isinstance(node, list) and isinstance(last, int):
         if not -len(node) <= last < len(node):
-            raise UsageError(f"{shown}: index {last} is out of range (the list has {len(node)} items)")
+            raise UsageError(
+                f"{shown}: index {last} is out of range (the list has {len(node)} items)"
+            )
         if value is None:
             del node[last]
         else:
@@ -248,7 +258,11 @@ def apply_edit(
                 )
             if before != after:
                 raise InvalidRecordError(
-                    [_problem_at(new_text, rel, field, f"'{field}' cannot be changed here: {reason}")]
+                    [
+                        _problem_at(
+                            new_text, rel, field, f"'{field}' cannot be changed here: {reason}"
+                        )
+                    ]
                 )
         doc = yamlio.load_roundtrip(new_text, rel)
         return _commit_definition(ws, txn, current, doc, why, esc_ids, "edit")

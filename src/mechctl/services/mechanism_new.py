@@ -14,8 +14,19 @@ from mechctl.store.records import validate_doc
 
 TEMPLATES = ("bar-raiser", "wbr", "operating-plan", "prfaq", "narrative")
 KEY_ORDER = (
-    "id", "title", "kind", "status", "owner", "version", "problem", "tool", "levers",
-    "adoption", "inspection", "inspections", "iterations",
+    "id",
+    "title",
+    "kind",
+    "status",
+    "owner",
+    "version",
+    "problem",
+    "tool",
+    "levers",
+    "adoption",
+    "inspection",
+    "inspections",
+    "iterations",
 )
 
 

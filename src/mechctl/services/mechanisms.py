@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from mechctl.errors import NotFoundError
 from mechctl.models import Mechanism, MechanismStatus
+from mechctl.models.ids import valid_team
 from mechctl.services.context import Workspace
-from mechctl.models.common import TEAM_RE
 from mechctl.store import layout, yamlio
 from mechctl.store.locate import suggest
 from mechctl.store.records import read_mechanism
@@ -18,10 +18,6 @@ class MechanismFile:
     mechanism: Mechanism
     rel: str
     text: str
-
-
-def valid_team(value: str) -> bool:
-    return 2 <= len(value) <= 63 and bool(TEAM_RE.match(value))
 
 
 def mechanism_ids(ws: Workspace) -> list[str]:
@@ -47,31 +43,6 @@ def load(ws: Workspace, mechanism_id: str) -> MechanismFile:
         raise not_found(ws, mechanism_id)
     mechanism, text = read_mechanism(ws.root, rel)
     return MechanismFile(mechanism, rel, text)
-
-
-def peek(ws: Workspace, mechanism_id: str) -> tuple[str | None, str | None, str | None]:
-    """(owner, status, superseded_by) of a mechanism, read without full validation.
-
-    Raising an escalation must be fast and must work even when the failed mechanism's file
-    is itself broken: escalating is never blocked by a form. Lint reports the broken file.
-    """
-    rel = layout.mechanism_rel(mechanism_id)
-    path = ws.root / rel
-    if not path.is_file():
-        raise not_found(ws, mechanism_id)
-    try:
-        data = yamlio.load_fast(yamlio.decode(path.read_bytes(), rel), rel)
-    except yamlio.YamlProblem:
-        return None, None, None
-
-    def text(value: object) -> str | None:
-        return value if isinstance(value, str) and value else None
-
-    retired = data.get("retired")
-    successor = text(retired.get("superseded_by")) if isinstance(retired, dict) else None
-    owner = data.get("owner")
-    return (owner if isinstance(owner, str) and valid_team(owner) else None,
-            text(data.get("status")), successor)
 
 
 def list_mechanisms(

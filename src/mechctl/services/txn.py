@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mechctl.errors import AlreadyExistsError, CommitFailedError, DirtyFileError, GitError
 from mechctl.services.context import Workspace
-from mechctl.store.yamlio import atomic_write
+from mechctl.store.files import atomic_write
 
 _BLANK_RUN = re.compile(r"\n\s*\n+")
 

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from mechctl.errors import AmbiguousIdError, NotFoundError, UsageError
-from mechctl.models.common import ESCALATION_ID_RE, MECHANISM_ID_RE
+from mechctl.models.ids import ESCALATION_ID_RE, valid_mechanism_id
 
 CONFIG_FILE = ".mechctl.yaml"
 MECHANISMS = "mechanisms"
@@ -22,10 +22,6 @@ SCHEMA_FILES = {
     "config": f"{SCHEMAS}/config.schema.json",
 }
 MIN_ABBREVIATION = 3
-
-
-def valid_mechanism_id(value: str) -> bool:
-    return 2 <= len(value) <= 63 and bool(MECHANISM_ID_RE.match(value))
 
 
 def check_mechanism_id(value: str) -> str:

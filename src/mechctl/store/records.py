@@ -98,7 +98,9 @@ def read_escalation(
     return read_model(root, rel, Escalation, {"levels": levels} if levels else None)
 
 
-def validate_doc(doc: CommentedMap, rel: str, model: type[M], context: dict[str, Any] | None = None) -> M:
+def validate_doc(
+    doc: CommentedMap, rel: str, model: type[M], context: dict[str, Any] | None = None
+) -> M:
     """Validate an edited round-trip document before it is written."""
     try:
         return model.model_validate(yamlio.to_plain(doc), context=context)

@@ -8,9 +8,7 @@ needs a line and column.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -19,9 +17,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from mechctl.errors import Location, Problem
+from mechctl.store.files import atomic_write  # noqa: F401  (re-exported)
 
 # Records are small; a file this large is a mistake or an attack, and is refused unread.
 MAX_RECORD_BYTES = 2 * 1024 * 1024
@@ -37,7 +37,9 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
-def _problem(path: str, line: int, column: int, message: str, rule: str = "yaml-syntax") -> YamlProblem:
+def _problem(
+    path: str, line: int, column: int, message: str, rule: str = "yaml-syntax"
+) -> YamlProblem:
     return YamlProblem(Problem(Location(path, line, column), message, rule))
 
 
@@ -74,7 +76,9 @@ def decode(data: bytes, path: str) -> str:
     """UTF-8 text of a record, or a problem naming the first byte that is not."""
     if len(data) > MAX_RECORD_BYTES:
         raise _problem(
-            path, 1, 1,
+            path,
+            1,
+            1,
             f"file is too large ({len(data) / 1e6:.1f} MB); a record may be at most "
             f"{MAX_RECORD_BYTES // (1024 * 1024)} MB",
             "yaml-syntax",
@@ -101,12 +105,21 @@ def precheck(text: str, path: str) -> None:
     if marker:
         line = text.count("\n", 0, marker.start()) + 1
         raise _problem(
-            path, line, 1,
+            path,
+            line,
+            1,
             "unresolved merge-conflict marker; resolve the conflict (or run `git mergetool`)",
         )
 
 
-def _from_yaml_error(exc: YAMLError, path: str) -> YamlProblem:
+def _from_yaml_error(exc: YAMLError, path: str, text: str = "") -> YamlProblem:
+    position = getattr(exc, "position", None)
+    if isinstance(exc, ReaderError) and isinstance(position, int) and text:
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        char = getattr(exc, "character", None)
+        what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
+        return _problem(path, line, column, f"YAML syntax error: character {what} is not allowed")
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         problem = exc.problem or "invalid YAML"
@@ -150,7 +163,7 @@ def load_fast(text: str, path: str) -> dict[str, Any]:
     try:
         data = _safe().load(text)
     except YAMLError as exc:
-        raise _from_yaml_error(exc, path) from None
+        raise _from_yaml_error(exc, path, text) from None
     except RecursionError:
         raise _problem(path, 1, 1, "YAML nesting is too deep") from None
     _check_shape(data, path)
@@ -163,7 +176,7 @@ def load_roundtrip(text: str, path: str) -> CommentedMap:
     try:
         data = _round_trip().load(text)
     except YAMLError as exc:
-        raise _from_yaml_error(exc, path) from None
+        raise _from_yaml_error(exc, path, text) from None
     except RecursionError:
         raise _problem(path, 1, 1, "YAML nesting is too deep") from None
     _check_shape(data, path)
@@ -221,23 +234,16 @@ def to_plain(value: Any) -> Any:
         return float(value)
     if isinstance(value, datetime):
         return datetime(
-            value.year, value.month, value.day, value.hour, value.minute, value.second,
-            value.microsecond, tzinfo=value.tzinfo,
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            tzinfo=value.tzinfo,
         )
     return value
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a temporary file beside `path`, then rename it over: never a half-written record."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # The type services hold while they edit a record; they never touch ruamel directly.
