@@ -97,6 +97,16 @@ CASES = [
         id="alias-bomb",
     ),
     pytest.param(
+        VALID + "inspections:\n  - date: 2026-13-45\n",
+        "mechanisms/demo.yaml:6:11: invalid date or time '2026-13-45': month must be in 1..12",
+        id="impossible-date",
+    ),
+    pytest.param(
+        VALID + "title2: caf\x7f\n",
+        "mechanisms/demo.yaml:5:12: YAML syntax error: character #x007f is not allowed",
+        id="control-character",
+    ),
+    pytest.param(
         VALID + "status: active\n",
         "mechanisms/demo.yaml:1:1: active mechanism is incomplete: 'tool.inputs' is missing"
         " or empty (and 6 more problem(s))",

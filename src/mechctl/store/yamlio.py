@@ -157,6 +157,32 @@ def _check_shape(data: Any, path: str) -> None:
         stack.extend(child for child in children if isinstance(child, dict | list))
 
 
+def _bad_scalar(text: str, path: str, exc: Exception) -> YamlProblem:
+    """A scalar that parses but cannot be built (`2026-13-45` as a date): find which one."""
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    constructor = SafeConstructor()
+    try:
+        stack = [_safe().compose(text)]
+    except Exception:  # noqa: BLE001  (only a better place is at stake)
+        stack = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode) and node.tag.endswith(":timestamp"):
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except (ValueError, TypeError, OverflowError) as err:
+                mark = node.start_mark
+                return _problem(path, mark.line + 1, mark.column + 1,
+                                f"invalid date or time {node.value!r}: {err}")
+        elif isinstance(node, MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+    return _problem(path, 1, 1, f"invalid value: {exc}")
+
+
 def load_fast(text: str, path: str) -> dict[str, Any]:
     """Parse with the C loader. Raises YamlProblem with a 1-based place."""
     precheck(text, path)
@@ -166,6 +192,8 @@ def load_fast(text: str, path: str) -> dict[str, Any]:
         raise _from_yaml_error(exc, path, text) from None
     except RecursionError:
         raise _problem(path, 1, 1, "YAML nesting is too deep") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _bad_scalar(text, path, exc) from None
     _check_shape(data, path)
     return data  # type: ignore[no-any-return]
 
@@ -179,6 +207,8 @@ def load_roundtrip(text: str, path: str) -> CommentedMap:
         raise _from_yaml_error(exc, path, text) from None
     except RecursionError:
         raise _problem(path, 1, 1, "YAML nesting is too deep") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _bad_scalar(text, path, exc) from None
     _check_shape(data, path)
     return data  # type: ignore[no-any-return]
 
