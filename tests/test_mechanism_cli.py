@@ -276,3 +276,16 @@ def test_edit_cannot_change_id_or_version(cli: Runner, demo: str, tmp_path: Path
         "error: mechanisms/demo.yaml:7:10: 'version' cannot be changed here: `version` is"
         " bumped by mechctl on every definition change; your edit is saved in "
     )
+
+
+def test_activation_dates_from_trailers(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from mechctl.gitrepo import Git
+
+    mechanism("wbr", "wbr")
+    mechanism("draft-one", "prfaq", active=False)
+    git(repo, "commit", "--allow-empty", "-qm", "Mechctl-Action: mechanism.activate (in a subject)")
+    dates = Git.discover(repo).activation_dates()
+    assert list(dates) == ["wbr"]
+    assert isinstance(dates["wbr"], date)

@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +273,22 @@ class Git:
             os.close(handle)
 
     # -- reading -------------------------------------------------------------------------
+
+    def activation_dates(self) -> dict[str, date]:
+        """Mechanism id -> the date of its latest `mechanism.activate` commit (one git call)."""
+        if not self.has_commits():
+            return {}
+        proc = self.run(
+            ["log", "-z", "--format=%cs%x00%(trailers:key=Mechctl-Record,valueonly,separator=)",
+             "--grep=^Mechctl-Action: mechanism.activate$", "--", "mechanisms/"]
+        )
+        found: dict[str, date] = {}
+        fields = proc.stdout.split("\0")
+        for day, record in zip(fields[0::2], fields[1::2], strict=False):
+            record = record.strip()
+            if record and record not in found:
+                found[record] = date.fromisoformat(day.strip())
+        return found
 
     def object_reader(self) -> Any:
         """GitPython's object database over one persistent `git cat-file --batch`."""
