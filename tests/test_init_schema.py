@@ -15,6 +15,7 @@ def test_init_creates_repository_and_one_commit(cli: Runner, outside: Path) -> N
     assert result.stdout == ""
     assert f"created a git repository in {target}" in result.stderr
     assert sorted(committed_files(target)) == [
+        ".gitattributes",
         ".mechctl.yaml",
         "escalations/.gitkeep",
         "mechanisms/.gitkeep",
@@ -26,6 +27,12 @@ def test_init_creates_repository_and_one_commit(cli: Runner, outside: Path) -> N
     assert trailers(target) == {"Mechctl-Action": "repo.init", "Mechctl-Record": "."}
     assert git(target, "log", "-1", "--format=%s").strip() == "mechctl init"
     assert status(target) == ""
+    assert (target / ".gitattributes").read_text() == (
+        "mechanisms/*.yaml merge=mechctl\nescalations/**/*.yaml merge=mechctl\n"
+    )
+    assert git(target, "config", "merge.mechctl.driver").strip() == (
+        "mechctl merge-driver %O %A %B %P"
+    )
 
 
 def test_init_twice_changes_nothing(cli: Runner, repo: Path) -> None:

@@ -36,7 +36,7 @@ class MechctlGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        STATE.argv, STATE.replay, STATE.repo = argv, None, None
+        STATE.argv, STATE.replay, STATE.repo, STATE.opened = argv, None, None, []
         reset_consoles()
         try:
             result = super().main(
@@ -47,7 +47,11 @@ class MechctlGroup(TyperGroup):
                 **extra,
             )
             code = result if isinstance(result, int) else 0
-        except BaseException as exc:
+            # A commit that stands but whose --push failed: the command reports it last.
+            problems = [ws.sync_problem for ws in STATE.opened if ws.sync_problem is not None]
+            if problems and code == 0:
+                code = handle(problems[0])
+        except BaseException as exc:  # noqa: BLE001  (the one place that handles everything)
             code = handle(exc)
         if standalone_mode:
             sys.exit(code)
@@ -89,6 +93,9 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("mechanism", "mechctl.cli.mechanism", "app", "Create, change and read mechanisms."),
     ("escalation", "mechctl.cli.escalation", "app",
      "List, show and move escalations through their states."),
+    ("sync", "mechctl.cli.collab", "sync", None),
+    ("merge-driver", "mechctl.cli.collab", "merge_driver", None),
+    ("doctor", "mechctl.cli.collab", "doctor", None),
 ]
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
+from mechctl.cli.options import PushOpt
 from mechctl.cli.output import (
     console,
     need,
@@ -86,6 +87,7 @@ def escalate(
     link: Annotated[list[str] | None, typer.Option("--link", help="A link (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
     as_json: JsonOpt = False,
+    push: PushOpt = False,
 ) -> None:
     """Raise an escalation: one command, one commit, no approval needed. Prints its id."""
     from mechctl.services.escalate import raise_escalation
@@ -117,7 +119,7 @@ def escalate(
             replay += [flag, value]
     set_replay(replay)
     raised = raise_escalation(
-        workspace(),
+        workspace(push),
         title=title,
         impact=impact,
         mechanism_id=mechanism,
@@ -135,7 +137,7 @@ def escalate(
         from mechctl.models import Escalation
         from mechctl.services.escalations import as_json as dump
 
-        print_json(dump(Escalation.model_validate(raised.record), workspace().config, now()))
+        print_json(dump(Escalation.model_validate(raised.record), workspace(push).config, now()))
         return
     print(raised.id)
 
@@ -210,10 +212,10 @@ def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     console().print(escalation_detail(found, ws.config, now()))
 
 
-def _move(escalation_id: str, action: TimelineAction, **kwargs: object) -> None:
+def _move(escalation_id: str, action: TimelineAction, push: bool, **kwargs: object) -> None:
     from mechctl.services.escalation_transition import transition
 
-    updated = transition(workspace(), escalation_id, action, **kwargs)  # type: ignore[arg-type]
+    updated = transition(workspace(push), escalation_id, action, **kwargs)  # type: ignore[arg-type]
     note(f"{updated.id} is {updated.status.value} (level {updated.level})")
 
 
@@ -223,18 +225,20 @@ def ack(
     note_text: Annotated[
         str | None, typer.Option("--note", help="A note for the timeline.")
     ] = None,
+    push: PushOpt = False,
 ) -> None:
     """Acknowledge an open escalation (one commit)."""
-    _move(escalation_id, TimelineAction.ACKNOWLEDGED, note=note_text)
+    _move(escalation_id, TimelineAction.ACKNOWLEDGED, push, note=note_text)
 
 
 @app.command("comment")
 def comment(
     escalation_id: EscArg,
     text: Annotated[str, typer.Argument(help="The comment.", metavar="NOTE")],
+    push: PushOpt = False,
 ) -> None:
     """Add a comment to the timeline, in any state (one commit)."""
-    _move(escalation_id, TimelineAction.COMMENTED, note=text)
+    _move(escalation_id, TimelineAction.COMMENTED, push, note=text)
 
 
 @app.command("raise")
@@ -244,9 +248,10 @@ def raise_(
         str | None, typer.Option("--to", help="The level to raise to (default: one level up).")
     ] = None,
     note_text: Annotated[str | None, typer.Option("--note", help="Why it goes higher.")] = None,
+    push: PushOpt = False,
 ) -> None:
     """Raise an open or acknowledged escalation one level, or to --to (one commit)."""
-    _move(escalation_id, TimelineAction.LEVEL_RAISED, to_level=to, note=note_text)
+    _move(escalation_id, TimelineAction.LEVEL_RAISED, push, to_level=to, note=note_text)
 
 
 @app.command("resolve")
@@ -266,6 +271,7 @@ def resolve(
     no_change_reason: Annotated[
         str | None, typer.Option("--no-change-reason", help="Why no mechanism needs to change.")
     ] = None,
+    push: PushOpt = False,
 ) -> None:
     """Resolve: by a mechanism change (the loop that stops recurrence) or a stated reason."""
     from mechctl.errors import UsageError
@@ -283,20 +289,21 @@ def resolve(
         + (["--no-change-reason", no_change_reason] if no_change_reason else [])
     )
     spec = Resolve(summary, root_cause, mechanism_change, no_change_reason)
-    _move(escalation_id, TimelineAction.RESOLVED, resolve=spec)
+    _move(escalation_id, TimelineAction.RESOLVED, push, resolve=spec)
 
 
 @app.command("close")
-def close(escalation_id: EscArg) -> None:
+def close(escalation_id: EscArg, push: PushOpt = False) -> None:
     """Close a resolved escalation (one commit)."""
-    _move(escalation_id, TimelineAction.CLOSED)
+    _move(escalation_id, TimelineAction.CLOSED, push)
 
 
 @app.command("reopen")
 def reopen(
     escalation_id: EscArg,
     reason: Annotated[str | None, typer.Option("--reason", help="Why it is not over.")] = None,
+    push: PushOpt = False,
 ) -> None:
     """Reopen a resolved or closed escalation, with a reason (one commit)."""
     reason = need(reason, "--reason", "Why reopen")
-    _move(escalation_id, TimelineAction.REOPENED, note=reason)
+    _move(escalation_id, TimelineAction.REOPENED, push, note=reason)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
+from mechctl.cli.options import PushOpt
 from mechctl.cli.output import console, need, note, print_json, set_replay, workspace
 from mechctl.models import MechanismKind, MechanismStatus
 
@@ -63,6 +64,7 @@ def new(
             autocompletion=complete.templates,
         ),
     ] = None,
+    push: PushOpt = False,
 ) -> None:
     """Create a draft mechanism (one commit). Activate it when it is complete."""
     from mechctl.services.mechanism_new import TEMPLATES, new_mechanism
@@ -82,7 +84,7 @@ def new(
             replay += [flag, value]
     set_replay(replay)
     mechanism = new_mechanism(
-        workspace(),
+        workspace(push),
         mechanism_id,
         title=title,
         owner=owner,
@@ -146,6 +148,7 @@ def set_(
     ],
     why: WhyOpt = None,
     escalation: EscOpt = None,
+    push: PushOpt = False,
 ) -> None:
     """Change fields of a mechanism's definition: bumps version, records why (one commit)."""
     from mechctl.services.mechanism_change import set_fields
@@ -153,7 +156,7 @@ def set_(
     _id(mechanism_id)
     why = need(why, "--why", "Why does the mechanism change")
     set_replay(["mechanism", "set", mechanism_id, *assignments, "--why", why])
-    result = set_fields(workspace(), mechanism_id, assignments, why, escalation or [])
+    result = set_fields(workspace(push), mechanism_id, assignments, why, escalation or [])
     _changed(result)
 
 
@@ -172,6 +175,7 @@ def edit(
             dir_okay=False,
         ),
     ] = None,
+    push: PushOpt = False,
 ) -> None:
     """Edit a mechanism in $EDITOR. Re-opens with the errors shown when the result is invalid;
     leaving it unchanged or emptying it abandons the edit."""
@@ -179,17 +183,17 @@ def edit(
 
     _id(mechanism_id)
     why = need(why, "--why", "Why does the mechanism change")
-    result = run_edit(mechanism_id, why, escalation or [], from_file)
+    result = run_edit(mechanism_id, why, escalation or [], from_file, push)
     if result is not None:
         _changed(result)
 
 
 @app.command("activate")
-def activate(mechanism_id: IdArg) -> None:
+def activate(mechanism_id: IdArg, push: PushOpt = False) -> None:
     """Make a complete draft mechanism active (one commit); lists what is missing if not."""
     from mechctl.services.mechanism_state import activate as run
 
-    mechanism = run(workspace(), _id(mechanism_id))
+    mechanism = run(workspace(push), _id(mechanism_id))
     note(f"mechanism {mechanism.id!r} is active")
 
 
@@ -205,6 +209,7 @@ def retire(
             autocompletion=complete.mechanism_ids,
         ),
     ] = None,
+    push: PushOpt = False,
 ) -> None:
     """Retire a mechanism (one commit). Retired mechanisms stay on record."""
     from mechctl.services.mechanism_state import retire as run
@@ -215,7 +220,7 @@ def retire(
         ["mechanism", "retire", mechanism_id, "--reason", reason]
         + (["--superseded-by", superseded_by] if superseded_by else [])
     )
-    mechanism = run(workspace(), mechanism_id, reason, superseded_by)
+    mechanism = run(workspace(push), mechanism_id, reason, superseded_by)
     note(f"mechanism {mechanism.id!r} is retired")
 
 

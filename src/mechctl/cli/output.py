@@ -26,6 +26,7 @@ class State:
     repo: Path | None = None
     argv: list[str] = field(default_factory=list)
     replay: list[str] | None = None
+    opened: list[Workspace] = field(default_factory=list)
 
 
 STATE = State()
@@ -36,10 +37,13 @@ def set_replay(args: list[str]) -> None:
     STATE.replay = ["mechctl", *args]
 
 
-def workspace() -> Workspace:
+def workspace(push: bool = False) -> Workspace:
+    """The repository this command works on. `push`: sync after each commit (--push)."""
     from mechctl.services.context import open_workspace
 
-    return open_workspace(STATE.repo)
+    ws = open_workspace(STATE.repo, push=True if push else None)
+    STATE.opened.append(ws)
+    return ws
 
 
 _consoles: dict[bool, Console] = {}

@@ -20,6 +20,10 @@ class Workspace:
     git: Git
     _config: Config | None = field(default=None, repr=False)
     _identity: str | None = field(default=None, repr=False)
+    # True: sync after each commit (--push); None: as `sync.auto_push` in .mechctl.yaml says.
+    push: bool | None = None
+    # A sync after a commit that failed: the commit stands, and the command reports this.
+    sync_problem: Exception | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Path:
@@ -43,6 +47,6 @@ class Workspace:
         return clock.now()
 
 
-def open_workspace(repo: Path | None = None) -> Workspace:
+def open_workspace(repo: Path | None = None, push: bool | None = None) -> Workspace:
     start = (repo if repo is not None else Path.cwd()).expanduser().resolve()
-    return Workspace(git=Git.discover(start))
+    return Workspace(git=Git.discover(start), push=push)

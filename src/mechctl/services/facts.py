@@ -40,11 +40,12 @@ def _remember(path: Path, facts: dict[str, Any]) -> None:
         pass  # a cache that cannot be written only costs speed
 
 
-def escalation_levels(ws: Workspace) -> tuple[list[str], str]:
-    """The configured levels (lowest first) and the default level."""
+def config_facts(ws: Workspace) -> dict[str, Any]:
+    """levels (lowest first), default_level and auto_push, from the validated configuration."""
     config_path = ws.root / layout.CONFIG_FILE
     if not config_path.is_file():
-        return list(DEFAULT_LEVELS), DEFAULT_LEVEL
+        return {"levels": list(DEFAULT_LEVELS), "default_level": DEFAULT_LEVEL,
+                "auto_push": False}
     data = config_path.read_bytes()
     path = _path(ws, "config", data)
     facts = _cached(path)
@@ -53,8 +54,15 @@ def escalation_levels(ws: Workspace) -> tuple[list[str], str]:
         facts = {
             "levels": list(config.escalation.levels),
             "default_level": config.escalation.default_level,
+            "auto_push": config.sync.auto_push,
         }
         _remember(path, facts)
+    return facts
+
+
+def escalation_levels(ws: Workspace) -> tuple[list[str], str]:
+    """The configured levels (lowest first) and the default level."""
+    facts = config_facts(ws)
     return list(facts["levels"]), str(facts["default_level"])
 
 

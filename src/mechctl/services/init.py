@@ -8,6 +8,7 @@ from pathlib import Path
 from mechctl.errors import NotARepositoryError
 from mechctl.gitrepo import Git, identity_at
 from mechctl.services.context import Workspace
+from mechctl.services.doctor import ATTRIBUTES, DRIVER
 from mechctl.services.schema import schema_texts
 from mechctl.services.txn import transaction
 from mechctl.store import layout
@@ -69,6 +70,10 @@ def init_repository(path: Path) -> InitResult:
         if not (root / folder).is_dir() or not any((root / folder).iterdir()):
             files[f"{folder}/.gitkeep"] = KEEP
     files.update(schema_texts())
+    attributes = root / ".gitattributes"
+    existing = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""
+    if ATTRIBUTES not in existing:
+        files[".gitattributes"] = existing + ("" if not existing or existing.endswith("\n") else "\n") + ATTRIBUTES
     with transaction(ws) as txn:
         for rel, text in files.items():
             target = root / rel
@@ -81,6 +86,9 @@ def init_repository(path: Path) -> InitResult:
             ".",
             body="Configuration, record folders and JSON Schemas for mechanisms and escalations.",
         )
+    # This clone gets the merge driver now; every other clone needs the line doctor prints.
+    git.run(["config", "merge.mechctl.name", "mechctl field-level record merge"])
+    git.run(["config", "merge.mechctl.driver", DRIVER])
     return InitResult(
         root=root,
         created=True,

@@ -139,8 +139,29 @@ class Transaction:
 
 @contextlib.contextmanager
 def transaction(ws: Workspace) -> Iterator[Transaction]:
-    """Hold the repository lock while the service reads, decides and commits."""
+    """Hold the repository lock while the service reads, decides and commits; then, outside
+    the lock, sync when asked to (--push or `sync.auto_push`)."""
     with ws.git.lock():
         ws.git.check_can_commit()
         _ = ws.identity  # fail before any work when git does not know who is acting
-        yield Transaction(ws)
+        txn = Transaction(ws)
+        yield txn
+    if txn.committed and _wants_push(ws):
+        from mechctl.errors import MechctlError
+        from mechctl.services.sync import sync
+
+        try:
+            sync(ws)
+        except MechctlError as exc:
+            ws.sync_problem = MechctlError(
+                f"committed locally, but the sync failed: {exc.message}",
+                hint=exc.hint or "run `mechctl sync` when the remote is reachable",
+            )
+
+
+def _wants_push(ws: Workspace) -> bool:
+    if ws.push is not None:
+        return ws.push
+    from mechctl.services.facts import config_facts
+
+    return bool(config_facts(ws).get("auto_push"))
