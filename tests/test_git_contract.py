@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import threading
@@ -185,5 +186,5 @@ def test_end_to_end_process(proc: Runner, repo: Path) -> None:
     assert committed_files(repo) == ["mechanisms/demo.yaml"]
     listed = proc("mechanism", "list", "--json")
     assert listed.exit_code == 0
-    assert '"id": "demo"' in listed.stdout
+    assert [m["id"] for m in json.loads(listed.stdout)] == ["demo"]
     assert os.linesep == "\n"

@@ -332,6 +332,29 @@ class Git:
 
     # -- reading -------------------------------------------------------------------------
 
+    def blob_ids(self, folder: str) -> dict[str, str | None]:
+        """Files under `folder` -> their git blob id, as git's index knows them.
+
+        None for a file whose work-tree bytes the index does not describe (modified or
+        untracked): the caller hashes those itself. Three cheap calls, no file reads.
+        """
+        found: dict[str, str | None] = {}
+        staged = self.run(["ls-files", "-s", "-z", "--", folder]).stdout
+        for entry in staged.split("\0"):
+            if "\t" in entry:
+                meta, path = entry.split("\t", 1)
+                parts = meta.split()
+                if len(parts) == 3 and parts[2] == "0":
+                    found[path] = parts[1]
+        changed = self.run(["diff-files", "--name-only", "-z", "--", folder]).stdout
+        others = self.run(
+            ["ls-files", "-o", "--exclude-standard", "-z", "--", folder]
+        ).stdout
+        for path in changed.split("\0") + others.split("\0"):
+            if path:
+                found[path] = None
+        return found
+
     def activation_dates(self) -> dict[str, date]:
         """Mechanism id -> the date of its latest `mechanism.activate` commit (one git call)."""
         if not self.has_commits():

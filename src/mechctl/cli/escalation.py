@@ -168,14 +168,13 @@ def list_(
     from mechctl.clock import now
     from mechctl.errors import UsageError
     from mechctl.models import EscalationStatus
-    from mechctl.services.escalations import as_json as dump
-    from mechctl.services.escalations import list_escalations
+    from mechctl.services.escalations import deriver, list_rows
 
     allowed = [s.value for s in EscalationStatus] + ["all"]
     if status is not None and status not in allowed:
         raise UsageError(f"unknown --status {status!r}; allowed: {', '.join(allowed)}")
     ws = workspace()
-    found, problems = list_escalations(
+    found, problems = list_rows(
         ws, status=status, mechanism=mechanism, severity=severity, failure_mode=failure_mode
     )
     for problem in problems[:5]:
@@ -184,14 +183,17 @@ def list_(
         warn(f"skipped {len(problems) - 5} more invalid escalation files")
     moment = now()
     if as_json:
-        print_json([dump(esc, ws.config, moment) for esc in found])
+        derive = deriver(ws.config, moment)
+        print_json([{**row, "derived": derive(row)} for row in found])
         return
     if not found:
         note("no escalations" + ("" if status == "all" else " match (try --status all)"))
         return
     from mechctl.cli.render_escalation import escalation_table
+    from mechctl.models import Escalation
 
-    console().print(escalation_table(found, ws.config, moment))
+    models = [Escalation.model_validate(row) for row in found]
+    console().print(escalation_table(models, ws.config, moment))
 
 
 @app.command("show")

@@ -74,9 +74,10 @@ def warn(message: str) -> None:
 
 
 def print_json(data: Any) -> None:
-    import json
+    """JSON alone on stdout, indented (orjson: fast over tens of thousands of records)."""
+    import orjson
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
 
 
 def stdin_is_terminal() -> bool:

@@ -14,6 +14,8 @@ from mechctl.models.escalation import FailureMode
 RECURRING_WINDOW = timedelta(days=90)
 RECURRING_THRESHOLD = 3
 _UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+_OPEN = EscalationStatus.OPEN.value
+_UNRESOLVED_VALUES = frozenset(s.value for s in _UNRESOLVED)
 
 
 def ack_target(esc: Escalation, config: Config) -> timedelta:
@@ -24,14 +26,22 @@ def resolve_target(esc: Escalation, config: Config) -> timedelta:
     return config.escalation.resolve_within[esc.severity]
 
 
-def ack_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
+def is_ack_overdue(status: str, raised: datetime, target: timedelta, now: datetime) -> bool:
     """Still open (not yet acknowledged) past its acknowledge time."""
-    return esc.status is EscalationStatus.OPEN and now > esc.raised_at + ack_target(esc, config)
+    return status == _OPEN and now > raised + target
+
+
+def is_resolve_overdue(status: str, raised: datetime, target: timedelta, now: datetime) -> bool:
+    """Still unresolved past its resolve time."""
+    return status in _UNRESOLVED_VALUES and now > raised + target
+
+
+def ack_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
+    return is_ack_overdue(esc.status.value, esc.raised_at, ack_target(esc, config), now)
 
 
 def resolve_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
-    """Still unresolved past its resolve time."""
-    return esc.status in _UNRESOLVED and now > esc.raised_at + resolve_target(esc, config)
+    return is_resolve_overdue(esc.status.value, esc.raised_at, resolve_target(esc, config), now)
 
 
 @dataclass(frozen=True)

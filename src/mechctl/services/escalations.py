@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from mechctl.errors import Problem
@@ -31,50 +32,79 @@ def load(ws: Workspace, id_text: str) -> EscalationFile:
     return EscalationFile(escalation, rel, text)
 
 
-def derived(esc: Escalation, config: Config, now: datetime) -> dict[str, Any]:
-    """Figures computed from the record and the configured targets; never stored."""
-    tta = esc.time_to_acknowledge()
-    ttr = esc.time_to_resolve()
-    return {
-        "age_seconds": int((now - esc.raised_at).total_seconds()),
-        "time_to_acknowledge_seconds": None if tta is None else int(tta.total_seconds()),
-        "time_to_resolve_seconds": None if ttr is None else int(ttr.total_seconds()),
-        "ack_target_seconds": int(analysis.ack_target(esc, config).total_seconds()),
-        "resolve_target_seconds": int(analysis.resolve_target(esc, config).total_seconds()),
-        "ack_overdue": analysis.ack_overdue(esc, config, now),
-        "resolve_overdue": analysis.resolve_overdue(esc, config, now),
-    }
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z
+
+
+def deriver(config: Config, now: datetime) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function giving the figures computed from a record (as JSON) and the configured
+    targets; never stored. It works on plain rows, so listing 20,000 escalations needs no
+    model objects; the model's time_to_acknowledge / time_to_resolve follow the same rules.
+    """
+    ack = {sev.value: target for sev, target in config.escalation.ack_within.items()}
+    resolve = {sev.value: target for sev, target in config.escalation.resolve_within.items()}
+    ack_seconds = {sev: int(t.total_seconds()) for sev, t in ack.items()}
+    resolve_seconds = {sev: int(t.total_seconds()) for sev, t in resolve.items()}
+
+    def derive(row: dict[str, Any]) -> dict[str, Any]:
+        raised = _at(row["raised_at"])
+        severity = row["severity"]
+        status = row["status"]
+        timeline = row["timeline"]
+        acked = next((e["at"] for e in timeline if e["action"] == "acknowledged"), None)
+        resolved = [e["at"] for e in timeline if e["action"] == "resolved"]
+        settled = status in ("resolved", "closed")
+        tta = _at(acked) - raised if acked else None
+        ttr = _at(resolved[-1]) - raised if settled and resolved else None
+        return {
+            "age_seconds": int((now - raised).total_seconds()),
+            "time_to_acknowledge_seconds": None if tta is None else int(tta.total_seconds()),
+            "time_to_resolve_seconds": None if ttr is None else int(ttr.total_seconds()),
+            "ack_target_seconds": ack_seconds[severity],
+            "resolve_target_seconds": resolve_seconds[severity],
+            "ack_overdue": analysis.is_ack_overdue(status, raised, ack[severity], now),
+            "resolve_overdue": analysis.is_resolve_overdue(
+                status, raised, resolve[severity], now
+            ),
+        }
+
+    return derive
+
+
+def derived_row(row: dict[str, Any], config: Config, now: datetime) -> dict[str, Any]:
+    return deriver(config, now)(row)
 
 
 def as_json(esc: Escalation, config: Config, now: datetime) -> dict[str, Any]:
     data = esc.model_dump(mode="json")
-    data["derived"] = derived(esc, config, now)
+    data["derived"] = derived_row(data, config, now)
     return data
 
 
-def list_escalations(
+def list_rows(
     ws: Workspace,
     *,
     status: str | None = None,
     mechanism: str | None = None,
     severity: Severity | None = None,
     failure_mode: FailureMode | None = None,
-) -> tuple[list[Escalation], list[Problem]]:
-    """Oldest first. `status` None means unresolved; 'all' means every status."""
-    found, problems = catalog.escalations(ws)
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Records as JSON rows, oldest first. `status` None: unresolved; 'all': every status."""
+    rows, problems = catalog.escalation_rows(ws)
     if status is None:
-        wanted: tuple[EscalationStatus, ...] | None = UNRESOLVED
+        wanted: set[str] | None = {s.value for s in UNRESOLVED}
     elif status == "all":
         wanted = None
     else:
-        wanted = (EscalationStatus(status),)
+        wanted = {EscalationStatus(status).value}
     selected = [
-        esc
-        for esc in found
-        if (wanted is None or esc.status in wanted)
-        and (mechanism is None or esc.mechanism == mechanism)
-        and (severity is None or esc.severity is severity)
-        and (failure_mode is None or esc.failure_mode is failure_mode)
+        row
+        for row in rows
+        if (wanted is None or row["status"] in wanted)
+        and (mechanism is None or row["mechanism"] == mechanism)
+        and (severity is None or row["severity"] == severity.value)
+        and (failure_mode is None or row["failure_mode"] == failure_mode.value)
     ]
-    selected.sort(key=lambda e: (e.raised_at, e.id))
+    # Rows hold timestamps as model_dump writes them (UTC, `…Z`): text order is time order.
+    selected.sort(key=lambda row: (row["raised_at"], row["id"]))
     return selected, problems

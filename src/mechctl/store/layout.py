@@ -72,26 +72,35 @@ def mechanism_files(root: Path) -> list[Path]:
     )
 
 
-def escalation_files(root: Path) -> Iterator[Path]:
-    """Every escalation file, sharded escalations/YYYY/MM/, in id (so date) order."""
-    top = root / ESCALATIONS
-    if not top.is_dir():
-        return
+def escalation_rels(root: Path) -> list[str]:
+    """Every escalation file as a path relative to root, sharded escalations/YYYY/MM/, in id
+    (so date) order. Plain strings: this runs over tens of thousands of files."""
+    top = os.path.join(root, ESCALATIONS)
+    if not os.path.isdir(top):
+        return []
+    found: list[str] = []
     for year in sorted(e.name for e in os.scandir(top) if e.is_dir(follow_symlinks=False)):
-        year_dir = top / year
+        year_dir = os.path.join(top, year)
         for month in sorted(
             e.name for e in os.scandir(year_dir) if e.is_dir(follow_symlinks=False)
         ):
-            month_dir = year_dir / month
-            yield from sorted(
-                Path(e.path)
-                for e in os.scandir(month_dir)
+            names = sorted(
+                e.name
+                for e in os.scandir(os.path.join(year_dir, month))
                 if e.name.endswith((".yaml", ".yml")) and e.is_file(follow_symlinks=False)
             )
+            found.extend(f"{ESCALATIONS}/{year}/{month}/{name}" for name in names)
+    return found
+
+
+def escalation_files(root: Path) -> Iterator[Path]:
+    for rel in escalation_rels(root):
+        yield root / rel
 
 
 def escalation_ids(root: Path) -> list[str]:
-    return [path.stem for path in escalation_files(root) if ESCALATION_ID_RE.match(path.stem)]
+    stems = (rel.rsplit("/", 1)[1].rsplit(".", 1)[0] for rel in escalation_rels(root))
+    return [stem for stem in stems if ESCALATION_ID_RE.match(stem)]
 
 
 def resolve_escalation_id(root: Path, text: str) -> str:
