@@ -50,19 +50,27 @@ def _run(
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(
+        child = subprocess.Popen(
             ["git", *args],
             cwd=cwd,
-            input=input,
-            capture_output=True,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
             errors="replace",
             env=env,
-            check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+    try:
+        out, err = child.communicate(input)
+    except KeyboardInterrupt:
+        # Let git finish rather than kill it mid-write (a killed git leaves index.lock
+        # behind); the caller then sees whether the change landed.
+        child.communicate()
+        raise
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
 def identity_at(cwd: Path) -> str:

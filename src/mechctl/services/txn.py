@@ -9,6 +9,7 @@ back to what it was, and what the user typed is saved as a draft.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -84,6 +85,10 @@ class Transaction:
                 )
         text = message(subject, action, record, body)
         written: list[FileChange] = []
+        journal = _journal_path(self.ws)
+        # If this process is killed (SIGKILL) from here on, the next mechctl command finds the
+        # journal and puts the tree back (or keeps the commit, if it landed): see recover().
+        atomic_write(journal, json.dumps([c.__dict__ for c in self.changes]))
         try:
             for change in self.changes:
                 atomic_write(self.ws.root / change.rel, change.text)
@@ -93,10 +98,13 @@ class Transaction:
             landed = isinstance(exc, KeyboardInterrupt) and self._landed()
             if not landed:
                 self._restore(written)
+                journal.unlink(missing_ok=True)
                 if isinstance(exc, GitError):
                     draft = self._save_draft(str(exc))
                     raise CommitFailedError(str(exc), draft, None) from None
+            journal.unlink(missing_ok=True)
             raise
+        journal.unlink(missing_ok=True)
         self.committed = True
 
     def _landed(self) -> bool:
@@ -137,11 +145,52 @@ class Transaction:
             return path
 
 
+def _journal_path(ws: Workspace) -> Path:
+    return ws.git.git_dir / "mechctl" / "journal.json"
+
+
+def recover(ws: Workspace) -> None:
+    """Finish what a killed mechctl left: keep a commit that landed, else restore the files.
+
+    Runs under the repository lock, so the journal's owner is certainly gone. A file that
+    holds neither the old nor the new text was changed by someone since: it is left alone.
+    """
+    journal = _journal_path(ws)
+    if not journal.is_file():
+        return
+    try:
+        changes = [FileChange(**item) for item in json.loads(journal.read_text("utf-8"))]
+    except (ValueError, TypeError):
+        journal.unlink(missing_ok=True)
+        return
+    git = ws.git
+    for change in changes:
+        path = ws.root / change.rel
+        for temp in path.parent.glob(f".{path.name}.*.tmp"):
+            temp.unlink(missing_ok=True)  # an atomic write cut short before its rename
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        committed = git.show("HEAD", change.rel)
+        if committed is not None and committed == change.text.encode("utf-8"):
+            if current is None:
+                atomic_write(path, change.text)
+            git.unstage([change.rel])  # index back in step with the commit
+            continue
+        if current not in (change.text, change.before):
+            continue
+        if change.before is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, change.before)
+        git.unstage([change.rel])
+    journal.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def transaction(ws: Workspace) -> Iterator[Transaction]:
     """Hold the repository lock while the service reads, decides and commits; then, outside
     the lock, sync when asked to (--push or `sync.auto_push`)."""
     with ws.git.lock():
+        recover(ws)
         ws.git.check_can_commit()
         _ = ws.identity  # fail before any work when git does not know who is acting
         txn = Transaction(ws)

@@ -42,8 +42,13 @@ def check_text(
     try:
         checked.model = model.model_validate(checked.data, context=context)
     except ValidationError as exc:
-        doc = yamlio.load_roundtrip(text, rel)
+        try:
+            doc = yamlio.load_roundtrip(text, rel)
+        except yamlio.YamlProblem as problem:
+            checked.problems.append(problem.problem)
+            return checked
         checked.problems.extend(problems_from(exc, doc, rel, model))
+        return checked
     return checked
 
 

@@ -21,7 +21,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from mechctl.errors import Location, Problem
+from mechctl.errors import InvalidRecordError, Location, Problem
 from mechctl.store.files import atomic_write  # noqa: F401  (re-exported)
 
 # Records are small; a file this large is a mistake or an attack, and is refused unread.
@@ -30,11 +30,14 @@ MAX_RECORD_BYTES = 2 * 1024 * 1024
 _CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)
 
 
-class YamlProblem(Exception):
-    """A file that is not readable YAML, with the place and the reason."""
+class YamlProblem(InvalidRecordError):
+    """A file that is not readable YAML, with the place and the reason.
+
+    An InvalidRecordError, so wherever it surfaces it is one `error:` line with its place.
+    """
 
     def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
+        super().__init__([problem])
         self.problem = problem
 
 
