@@ -280,3 +280,129 @@ class Git:
             ["git", "show", f"{rev}:{rel}"], cwd=self.root, capture_output=True, check=False
         )
         return proc.stdout if proc.returncode == 0 else None
+
+    # -- lint: blob ids, base revisions, trailers ----------------------------------------
+
+    def _bytes(self, args: Sequence[str], input: bytes | None = None) -> bytes:
+        try:
+            proc = subprocess.run(
+                ["git", *args], cwd=self.root, input=input, capture_output=True, check=False
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        if proc.returncode != 0:
+            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            text = (reason or [f"exit status {proc.returncode}"])[0]
+            raise GitError(f"git {args[0]} failed: {text.removeprefix('fatal: ')}")
+        return proc.stdout
+
+    def index_state(self, paths: Sequence[str]) -> IndexState:
+        """Start reading what lint needs to key its cache; `.collect()` waits for it. Three
+        git processes run side by side, and alongside the caller's own work."""
+        return IndexState(self.root, paths)
+
+    def resolve_commit(self, rev: str) -> str | None:
+        """The commit a revision names, or None when it names none."""
+        if rev.startswith("-"):
+            return None
+        proc = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                        check=False)
+        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+    def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """rel -> blob id of the files under `paths` at a revision."""
+        found: dict[str, str] = {}
+        out = self._bytes(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths])
+        for entry in out.split(b"\0"):
+            meta, _, rel = entry.partition(b"\t")
+            parts = meta.split(b" ")
+            if len(parts) == 3 and parts[1] == b"blob":
+                found[rel.decode("utf-8", "surrogateescape")] = parts[2].decode()
+        return found
+
+    def read_blobs(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The contents of blobs, in one `git cat-file --batch`."""
+        if not ids:
+            return {}
+        out = self._bytes(["cat-file", "--batch"], input="".join(f"{i}\n" for i in ids).encode())
+        found: dict[str, bytes] = {}
+        position = 0
+        for blob in ids:
+            header_end = out.index(b"\n", position)
+            header = out[position:header_end].split(b" ")
+            position = header_end + 1
+            if len(header) != 3:  # "<id> missing"
+                continue
+            size = int(header[2])
+            found[blob] = out[position : position + size]
+            position += size + 1
+        return found
+
+    def trailer_dates(self, action: str) -> dict[str, str]:
+        """record -> author date (YYYY-MM-DD) of the latest commit with the trailers
+        `Mechctl-Action: <action>` and `Mechctl-Record: <record>`, in one `git log`."""
+        if not self.has_commits():
+            return {}
+        out = self.run(
+            ["log", "-z", "--fixed-strings", f"--grep=Mechctl-Action: {action}",
+             "--format=%as%x1f%(trailers:key=Mechctl-Action,valueonly,separator=%x1e)"
+             "%x1f%(trailers:key=Mechctl-Record,valueonly,separator=%x1e)"]
+        ).stdout
+        found: dict[str, str] = {}
+        for entry in out.split("\0"):
+            fields = entry.strip("\n").split("\x1f")
+            if len(fields) != 3 or fields[1].strip() != action:
+                continue
+            record = fields[2].strip()
+            if record and record not in found:  # newest first: keep the latest
+                found[record] = fields[0]
+        return found
+
+
+class IndexState:
+    """rel -> (mode, blob id) of the index entries under `paths` (unmerged ones left out:
+    their content is a conflict, read from the work tree); the tracked files whose work-tree
+    content may differ from the index (by stat data: a false alarm only costs hashing the
+    file); and HEAD's commit id (None before the first commit)."""
+
+    _COMMANDS = {
+        "index": ["ls-files", "-s", "-z", "--"],
+        "dirty": ["diff-files", "--name-only", "-z", "--"],
+        "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
+    }
+
+    def __init__(self, root: Path, paths: Sequence[str]) -> None:
+        self.commands = {
+            name: args + list(paths) if args[-1] == "--" else args
+            for name, args in self._COMMANDS.items()
+        }
+        try:
+            self.running = {
+                name: subprocess.Popen(
+                    ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                )
+                for name, args in self.commands.items()
+            }
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+
+    def collect(self) -> tuple[dict[str, tuple[str, str]], set[str], str | None]:
+        out: dict[str, bytes] = {}
+        for name, proc in self.running.items():
+            stdout, stderr = proc.communicate()
+            if proc.returncode != 0 and name != "head":
+                reason = stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
+                raise GitError(
+                    f"git {self.commands[name][0]} failed: {reason[0].removeprefix('fatal: ')}"
+                )
+            out[name] = stdout if proc.returncode == 0 else b""
+        index: dict[str, tuple[str, str]] = {}
+        for entry in out["index"].split(b"\0"):
+            meta, _, rel = entry.partition(b"\t")
+            fields = meta.split(b" ")
+            if len(fields) == 3 and fields[2] == b"0":
+                index[rel.decode("utf-8", "surrogateescape")] = (
+                    fields[0].decode(), fields[1].decode()
+                )
+        dirty = {rel.decode("utf-8", "surrogateescape") for rel in out["dirty"].split(b"\0") if rel}
+        return index, dirty, out["head"].decode().strip() or None

@@ -2,6 +2,15 @@
 
 
 def main() -> None:
+    import sys
+
+    if "lint" in sys.argv[1:4]:
+        # A warm `mechctl lint` answers before the full command line is even loaded.
+        from mechctl.cli.warm import run
+
+        code = run(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from mechctl.cli.app import app
 
     app()

@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from mechctl.errors import Location, Problem
+from mechctl.store import fastyaml
 
 # Records are small; a file this large is a mistake or an attack, and is refused unread.
 MAX_RECORD_BYTES = 2 * 1024 * 1024
@@ -144,12 +145,14 @@ def _check_shape(data: Any, path: str) -> None:
 def load_fast(text: str, path: str) -> dict[str, Any]:
     """Parse with the C loader. Raises YamlProblem with a 1-based place."""
     precheck(text, path)
-    try:
-        data = _safe().load(text)
-    except YAMLError as exc:
-        raise _from_yaml_error(exc, path) from None
-    except RecursionError:
-        raise _problem(path, 1, 1, "YAML nesting is too deep") from None
+    data = fastyaml.load(text)
+    if data is None:  # not a plain record (or not valid YAML): ruamel decides
+        try:
+            data = _safe().load(text)
+        except YAMLError as exc:
+            raise _from_yaml_error(exc, path) from None
+        except RecursionError:
+            raise _problem(path, 1, 1, "YAML nesting is too deep") from None
     _check_shape(data, path)
     return data  # type: ignore[no-any-return]
 

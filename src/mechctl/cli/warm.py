@@ -1,0 +1,113 @@
+"""The warm path of `mechctl lint`: answer from the run memo before loading the rest.
+
+Starting the full command line costs about 0.3 s (typer, pydantic, the models): more than a
+whole warm lint of 10,000 records may take (a twentieth of a cold one, DESIGN §8). When the
+command line is a plain `mechctl [-C PATH] lint [--format text|json|github] [--fail-level
+L] [PATH]...` and the repository is in the state of the last run, within the span its
+findings hold (see services/lint/cache.py), this prints them with the same renderers and
+returns the exit code. Anything else (another option, a changed file, colour on a terminal,
+any error at all) returns None, and the full command runs; it reads the same memo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+_FORMATS = ("text", "json", "github")
+_LEVELS = ("error", "warning")
+
+
+def run(argv: list[str]) -> int | None:
+    try:
+        return _run(argv)
+    except Exception:  # noqa: BLE001  (the full command reports errors properly)
+        return None
+
+
+def _parse(argv: list[str]) -> tuple[str | None, str, str, list[str]] | None:
+    """(repo, format, fail level, paths) of a plain lint command line, or None."""
+    args = list(argv)
+    repo = None
+    while args and args[0] != "lint":
+        option = args.pop(0)
+        if option in ("-C", "--repo") and args:
+            repo = args.pop(0)
+        elif option.startswith("--repo="):
+            repo = option.split("=", 1)[1]
+        else:
+            return None
+    if not args:
+        return None
+    args.pop(0)
+    values = {"--format": "text", "--fail-level": "error"}
+    paths: list[str] = []
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in values:
+            if not eq:
+                if not args:
+                    return None
+                value = args.pop(0)
+            values[name] = value
+        elif arg == "--":
+            paths += args
+            break
+        elif arg.startswith("-"):
+            return None
+        else:
+            paths.append(arg)
+    if values["--format"] not in _FORMATS or values["--fail-level"] not in _LEVELS:
+        return None
+    return repo, values["--format"], values["--fail-level"], paths
+
+
+def _run(argv: list[str]) -> int | None:
+    parsed = _parse(argv)
+    if parsed is None:
+        return None
+    repo, output, fail_level, paths = parsed
+    if output == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return None  # colour is rich's job
+    from mechctl import clock
+    from mechctl.gitrepo import Git
+    from mechctl.services.lint.cache import Cache, cache_path, generation
+    from mechctl.services.lint.files import discover, selected, selection, state_key
+    from mechctl.services.lint.finding import Finding, LintReport
+
+    start = Path(repo).expanduser().resolve() if repo else Path.cwd()
+    git = Git.discover(start)
+    path = cache_path(git.common_dir)
+    if path is None or not path.is_file():
+        return None
+    config = git.root / ".mechctl.yaml"
+    gen = generation(config.read_bytes() if config.is_file() else b"")
+    cache = Cache(path, gen)
+    try:
+        if "memo" not in cache.meta:
+            return None
+        snapshot = discover(git.root, git)
+        recalled = cache.recall(state_key(gen, snapshot), clock.now())
+    finally:
+        cache.close()
+    if recalled is None:
+        return None
+    chosen = selection(git.root, start, paths)
+    report = LintReport(
+        findings=[Finding(*item) for item in recalled[1] if selected(item[0], chosen)],
+        files=recalled[0], reused=recalled[0], root=git.root,
+    )
+    from mechctl.cli.lint_output import github, text_parts
+
+    if output == "json":
+        out = json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False)
+        sys.stdout.write(out + "\n")
+    elif output == "github":
+        sys.stdout.write("".join(line + "\n" for line in github(report)))
+    else:
+        sys.stdout.write("".join(piece for piece, _ in text_parts(report)))
+    sys.stdout.flush()
+    return 1 if report.fails(fail_level) else 0
