@@ -34,8 +34,10 @@ def text_parts(report: LintReport) -> Iterator[tuple[str, str]]:
     for _, group in groupby(report.findings, key=lambda f: f.path):
         items = list(group)
         width = max(len(f.rule) for f in items)
-        for f in items:
-            yield f"{f.path}:{f.line}:{f.column}", "bold"
+        places = [f"{f.path}:{f.line}:{f.column}" for f in items]
+        at = max(len(place) for place in places)
+        for f, place in zip(items, places, strict=True):
+            yield f"{place:<{at}}", "bold"
             yield "  ", ""
             yield f"{f.severity:<7}", _STYLE[f.severity]
             yield "  ", ""

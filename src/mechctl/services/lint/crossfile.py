@@ -106,7 +106,8 @@ def run(
 
 def _unknown(field: str, name: str, known: set[str]) -> str:
     hint = suggest(name, known)
-    return f"{field} names no mechanism '{name}'" + (f" (did you mean '{hint}'?)" if hint else "")
+    prefix = "" if field == "mechanism" else f"{field}: "
+    return f"{prefix}no mechanism '{name}'" + (f" (did you mean '{hint}'?)" if hint else "")
 
 
 def _references(

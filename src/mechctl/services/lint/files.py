@@ -37,6 +37,7 @@ class Snapshot:
 
     records: list[RecordFile]
     head: str | None
+    generated: tuple[tuple[str, str | None], ...] = ()  # schemas, CODEOWNERS: (rel, digest)
 
 
 def git_blob_id(data: bytes) -> str:
@@ -106,12 +107,17 @@ def discover(root: Path, git: Git) -> Snapshot:
             record.problem = f"cannot read the file: {exc.strerror or exc}"
             continue
         record.blob = git_blob_id(record.data)
-    return Snapshot(found, head)
+    generated = []
+    for rel in (*SCHEMA_FILES, *CODEOWNERS):
+        path = root / rel
+        generated.append((rel, git_blob_id(path.read_bytes()) if path.is_file() else None))
+    return Snapshot(found, head, tuple(generated))
 
 
 def state_key(gen: str, snapshot: Snapshot) -> str:
     """One id for everything a whole lint run depends on, apart from the clock."""
-    digest = hashlib.sha1(f"{gen}\n{snapshot.head}\n".encode(), usedforsecurity=False)
+    digest = hashlib.sha1(f"{gen}\n{snapshot.head}\n{snapshot.generated}\n".encode(),
+                          usedforsecurity=False)
     for record in snapshot.records:
         digest.update(f"{record.rel}\0{record.blob}\0{record.problem}\n".encode())
     return digest.hexdigest()
