@@ -47,7 +47,8 @@ def esc_text(
     if timeline is None:
         timeline = f"  - at: {raised_at}\n    by: Test User\n    action: raised\n"
         if status != "open":
-            timeline += "  - at: 2026-11-20T11:00:00Z\n    by: Test User\n    action: acknowledged\n"
+            timeline += ("  - at: 2026-11-20T11:00:00Z\n    by: Test User\n"
+                         "    action: acknowledged\n")
         if status in ("resolved", "closed"):
             timeline += "  - at: 2026-11-20T12:00:00Z\n    by: Test User\n    action: resolved\n"
         if status == "closed":

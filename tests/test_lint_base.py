@@ -32,7 +32,8 @@ def test_nothing_changed(cli: Runner, based: Path) -> None:
 
 
 def test_definition_change_through_mechctl_is_versioned(cli: Runner, based: Path) -> None:
-    assert cli("mechanism", "set", "wbr", "tool.steps[]=Review churn", "--why", "churn").exit_code == 0
+    changed = cli("mechanism", "set", "wbr", "tool.steps[]=Review churn", "--why", "churn")
+    assert changed.exit_code == 0
     assert cli("mechanism", "set", "wbr", "problem=Churn hides", "--why", "sharper").exit_code == 0
     assert base_findings(cli) == []  # two changes, two versions, two iterations entries
 
@@ -64,7 +65,8 @@ def test_version_bump_without_iterations_entry(cli: Runner, based: Path) -> None
 
 def test_rewritten_iterations_log(cli: Runner, based: Path) -> None:
     path = based / "mechanisms" / "wbr.yaml"
-    path.write_text(path.read_text().replace("why: created from the wbr template", "why: rewritten"))
+    text = path.read_text()
+    path.write_text(text.replace("why: created from the wbr template", "why: rewritten"))
     got = fired(cli, "unversioned-change", "--base", "base", code=1)
     assert [f["message"] for f in got] == [
         "iterations is a log: entries recorded before were changed or removed"
@@ -145,7 +147,8 @@ def test_base_against_work_tree_changes_not_committed(cli: Runner, based: Path) 
 def test_new_records_need_no_base_version(cli: Runner, based: Path) -> None:
     write_esc(based, "esc-20261121-bbbbbbbb", raised_at="2026-11-21T09:00:00Z",
               failure_mode="scale")
-    assert cli("mechanism", "new", "prfaq", "--template", "prfaq", "--owner", "finance").exit_code == 0
+    made = cli("mechanism", "new", "prfaq", "--template", "prfaq", "--owner", "finance")
+    assert made.exit_code == 0
     assert base_findings(cli) == []
 
 

@@ -55,7 +55,9 @@ def test_config_change_invalidates(cli: Runner, records: Path) -> None:
     ]
 
 
-def test_code_change_invalidates(cli: Runner, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_code_change_invalidates(
+    cli: Runner, records: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     findings(cli)
     from mechctl.services.lint import cache
 

@@ -32,14 +32,18 @@ def broken(repo: Path, wbr: str) -> Path:
     return repo
 
 
-TEXT = """\
-escalations/2026/11/esc-20261120-aaaaaaaa.yaml:3:12  error    unknown-mechanism  no mechanism 'wbrr' (did you mean 'wbr'?)
-escalations/2026/11/esc-20261120-aaaaaaaa.yaml:7:9   warning  ack-overdue        sev2 escalation still unacknowledged 1d 5h after it was raised (acknowledge within 4h: `mechctl escalation ack esc-20261120-aaaaaaaa`)
-
-escalations/2026/11/esc-20261121-bbbbbbbb.yaml:5:11  error    schema  severity: invalid value 'sev9'; allowed: sev1, sev2, sev3, sev4
-
-2 errors and 1 warning in 2 files (3 record files checked)
-"""
+A = "escalations/2026/11/esc-20261120-aaaaaaaa.yaml"
+B = "escalations/2026/11/esc-20261121-bbbbbbbb.yaml"
+TEXT = (
+    f"{A}:3:12  error    unknown-mechanism  no mechanism 'wbrr' (did you mean 'wbr'?)\n"
+    f"{A}:7:9   warning  ack-overdue        sev2 escalation still unacknowledged 1d 5h after"
+    " it was raised (acknowledge within 4h: `mechctl escalation ack esc-20261120-aaaaaaaa`)\n"
+    "\n"
+    f"{B}:5:11  error    schema  severity: invalid value 'sev9'; allowed: sev1, sev2, sev3,"
+    " sev4\n"
+    "\n"
+    "2 errors and 1 warning in 2 files (3 record files checked)\n"
+)
 
 
 def test_text_groups_by_file_with_a_summary(cli: Runner, broken: Path) -> None:
@@ -75,7 +79,9 @@ def test_github_workflow_commands(cli: Runner, broken: Path) -> None:
     ]
 
 
-def test_github_escapes_percent_newlines_colons_and_commas(cli: Runner, repo: Path, wbr: str) -> None:
+def test_github_escapes_percent_newlines_colons_and_commas(
+    cli: Runner, repo: Path, wbr: str
+) -> None:
     # A misplaced file whose name holds ':' and ',', with a key holding '%', CR and LF.
     text = esc_text() + '"50%\\r\\nof: it, too": 1\n'
     write(repo, "escalations/2026/11/odd,name:1.yaml", text)
@@ -90,7 +96,8 @@ def test_github_escapes_percent_newlines_colons_and_commas(cli: Runner, repo: Pa
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema(cli: Runner, broken: Path) -> None:
     config = broken / ".mechctl.yaml"
-    config.write_text(config.read_text().replace("  rules: {}", "  rules: {recurring-failure: off}"))
+    text = config.read_text()
+    config.write_text(text.replace("  rules: {}", "  rules: {recurring-failure: off}"))
     result = cli("lint", "--format", "sarif", env=ENV)
     assert result.exit_code == 1
     log = json.loads(result.stdout)

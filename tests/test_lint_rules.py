@@ -7,7 +7,19 @@ from pathlib import Path
 import pytest
 
 from conftest import Runner, git
-from lintkit import NOW, TEAMS, commit, esc_rel, esc_text, findings, fired, line, rules, write, write_esc
+from lintkit import (
+    NOW,
+    TEAMS,
+    commit,
+    esc_rel,
+    esc_text,
+    findings,
+    fired,
+    line,
+    rules,
+    write,
+    write_esc,
+)
 
 CREATED = "2026-11-01T09:00:00Z"
 
@@ -163,7 +175,8 @@ def test_unknown_team(cli: Runner, repo: Path, wbr: Path) -> None:
         (line_of(wbr, "    - team: leadership-team"), "unknown team 'leadership-team'; add"
          " it to `teams` in .mechctl.yaml"),
     ]
-    escalation = [(f["line"], f["column"], f["message"]) for f in got if f["path"] != "mechanisms/wbr.yaml"]
+    escalation = [(f["line"], f["column"], f["message"]) for f in got
+                  if f["path"] != "mechanisms/wbr.yaml"]
     assert escalation == [(11, 8, "unknown team 'financ' (did you mean 'finance'?)")]
 
 
@@ -206,7 +219,8 @@ def test_incomplete_draft_is_quiet(cli: Runner, repo: Path) -> None:
 
 
 def _inspect(wbr: Path, *records: str) -> None:
-    wbr.write_text(wbr.read_text().replace("inspections: []\n", "inspections:\n" + "".join(records)))
+    text = wbr.read_text()
+    wbr.write_text(text.replace("inspections: []\n", "inspections:\n" + "".join(records)))
 
 
 def record(day: str, metrics: bool = True, anecdotes: bool = True) -> str:
@@ -319,7 +333,8 @@ def test_resolution_with_no_change_reason_is_a_warning(cli: Runner, repo: Path, 
     rel = write_esc(repo, status="closed")
     got = fired(cli, "resolution-without-change", code=0)
     assert [(f["line"], f["column"], f["severity"], f["message"]) for f in got] == [
-        (line((repo / rel).read_text(), "  no_change_reason"), 21, "warning", "resolved without changing a mechanism (no_change_reason); the"
+        (line((repo / rel).read_text(), "  no_change_reason"), 21, "warning",
+         "resolved without changing a mechanism (no_change_reason); the"
          " loop closes when a mechanism changes so the problem does not come back"),
     ]
 

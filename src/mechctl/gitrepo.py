@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from mechctl.errors import (
     GitError,
@@ -267,7 +267,7 @@ class Git:
 
     def object_reader(self) -> Any:
         """GitPython's object database over one persistent `git cat-file --batch`."""
-        import git  # noqa: PLC0415  (slow to import; only bulk readers need it)
+        import git
 
         try:
             return git.Repo(self.root).odb
@@ -305,8 +305,10 @@ class Git:
         """The commit a revision names, or None when it names none."""
         if rev.startswith("-"):
             return None
-        proc = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-                        check=False)
+        proc = self.run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+            check=False,
+        )
         return (proc.stdout.strip() or None) if proc.returncode == 0 else None
 
     def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
@@ -365,7 +367,7 @@ class IndexState:
     content may differ from the index (by stat data: a false alarm only costs hashing the
     file); and HEAD's commit id (None before the first commit)."""
 
-    _COMMANDS = {
+    _COMMANDS: ClassVar[dict[str, list[str]]] = {
         "index": ["ls-files", "-s", "-z", "--"],
         "dirty": ["diff-files", "--name-only", "-z", "--"],
         "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],

@@ -23,7 +23,7 @@ _LEVELS = ("error", "warning")
 def run(argv: list[str]) -> int | None:
     try:
         return _run(argv)
-    except Exception:  # noqa: BLE001  (the full command reports errors properly)
+    except Exception:
         return None
 
 

@@ -20,7 +20,7 @@ from ruamel.yaml import events
 from ruamel.yaml.resolver import implicit_resolvers
 
 try:  # the C extension; without it there is no fast path
-    from _ruamel_yaml import CParser
+    from _ruamel_yaml import CParser  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover
     CParser = None
 
@@ -74,8 +74,9 @@ def _scalar(value: str) -> Any:
                 raise _Unsupported from None
         stamp = _STAMP_Z.match(value)
         if stamp:
+            year, month, day, hour, minute, second = (int(part) for part in stamp.groups())
             try:
-                return datetime(*(int(part) for part in stamp.groups()), tzinfo=_UTC_Z)
+                return datetime(year, month, day, hour, minute, second, tzinfo=_UTC_Z)
             except ValueError:
                 raise _Unsupported from None
     raise _Unsupported
@@ -88,7 +89,7 @@ def load(text: str) -> Any:
     parser = CParser(text)
     try:
         return _build(parser)
-    except Exception:  # noqa: BLE001  (any surprise: ruamel's loader decides)
+    except Exception:
         return None
     finally:
         parser.dispose()
@@ -96,7 +97,8 @@ def load(text: str) -> Any:
 
 def _build(parser: Any) -> Any:
     get = parser.get_event
-    scalar_event, map_start, seq_start = events.ScalarEvent, events.MappingStartEvent, events.SequenceStartEvent
+    scalar_event = events.ScalarEvent
+    map_start, seq_start = events.MappingStartEvent, events.SequenceStartEvent
     map_end, seq_end = events.MappingEndEvent, events.SequenceEndEvent
     if type(get()) is not events.StreamStartEvent:
         raise _Unsupported
@@ -170,7 +172,7 @@ def locate(text: str, path: tuple[int | str, ...], *, key: bool = False) -> tupl
     parser = CParser(text)
     try:
         return _locate(parser, path, key)
-    except Exception:  # noqa: BLE001  (a broken file: the caller uses the round-trip loader)
+    except Exception:
         return None
     finally:
         parser.dispose()

@@ -18,7 +18,12 @@ from pathlib import Path
 from mechctl.errors import UsageError
 from mechctl.gitrepo import Git
 from mechctl.models import Escalation, EscalationStatus, Mechanism, MechanismStatus
-from mechctl.models.lifecycle import TimelineAction, is_allowed, status_change_allowed, target_status
+from mechctl.models.lifecycle import (
+    TimelineAction,
+    is_allowed,
+    status_change_allowed,
+    target_status,
+)
 from mechctl.services.lint.crossfile import Pending
 from mechctl.services.lint.files import FOLDERS, MECHANISM
 from mechctl.store.records import check_bytes

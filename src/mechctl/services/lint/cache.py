@@ -17,6 +17,7 @@ file) is skipped: lint is then only slower. Kept free of heavy imports (cli/warm
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -181,10 +182,8 @@ class Cache:
                            [(k, marshal.dumps(v)) for k, v in self._new_meta.items()])
             db.execute("COMMIT")
         except sqlite3.Error:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
 
     def close(self) -> None:
         if self._db is not None:

@@ -23,7 +23,6 @@ from mechctl.store.locate import position_of
 from mechctl.store.records import check_text
 from mechctl.store.yamlio import YamlProblem, decode, load_roundtrip
 
-
 RawFinding = tuple[int, int, str, str, str]
 Summary = tuple[Any, ...]
 Result = tuple[tuple[RawFinding, ...], Summary | None]
