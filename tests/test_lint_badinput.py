@@ -133,3 +133,29 @@ def test_nothing_to_lint(cli: Runner, repo: Path) -> None:
     result = cli("lint", env={"MECHCTL_NOW": NOW})
     assert result.exit_code == 0
     assert result.stdout == "no problems in 0 record files\n"
+
+
+def test_merge_conflict_in_a_record(cli: Runner, repo: Path) -> None:
+    from conftest import git
+    from lintkit import commit
+
+    rel = write_esc(repo)
+    commit(repo)
+    git(repo, "switch", "-qc", "other")
+    write_esc(repo, severity="sev1")
+    commit(repo, "sev1")
+    git(repo, "switch", "-q", "main")
+    write_esc(repo, severity="sev2")
+    commit(repo, "sev2")
+    git(repo, "merge", "-q", "other", check=False)
+    got = findings(cli, code=1)
+    assert [(f["path"], f["line"], f["column"], f["message"]) for f in got] == [
+        (rel, 5, 1, "unresolved merge-conflict marker; resolve the conflict (or run"
+         " `git mergetool`)"),
+    ]
+
+
+def test_ignored_files_are_not_records(cli: Runner, repo: Path) -> None:
+    write(repo, ".gitignore", "escalations/drafts/\n")
+    write(repo, "escalations/drafts/esc-20261120-aaaaaaaa.yaml", "id: [\n")
+    assert findings(cli, code=0) == []

@@ -144,13 +144,18 @@ def test_warm_path_answers_without_the_full_command(
     assert warm.run(["lint"]) is None  # a file changed
 
 
-def test_real_process_cold_then_warm(proc: Runner, records: Path) -> None:
+def test_real_process_cold_then_warm(cli: Runner, proc: Runner, records: Path) -> None:
     env = {"MECHCTL_NOW": NOW}
     cold = proc("lint", "--format", "github", env=env)
     warm = proc("lint", "--format", "github", env=env)
     assert cold.exit_code == warm.exit_code == 1
     assert cold.stdout == warm.stdout
     assert cold.stderr == warm.stderr == ""
+    # One file changed: the warm path steps aside and hands its look at the tree on.
+    write_esc(records, "esc-20261120-aaaaaaaa", mechanism="wbr")
+    changed = proc("lint", "--format", "github", env=env)
+    assert changed.stdout == cli("lint", "--format", "github", env=env).stdout
+    assert "wbrr" not in changed.stdout
 
 
 def test_cache_is_shared_by_worktrees(cli: Runner, records: Path, tmp_path: Path) -> None:

@@ -238,3 +238,11 @@ def test_outside_a_repository(cli: Runner, outside: Path) -> None:
     result = cli("lint", cwd=outside)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: not a git repository: {outside}")
+
+
+def test_light_modules_agree_with_the_layout() -> None:
+    from mechctl.services.lint import files
+    from mechctl.store import layout
+
+    assert set(files.SCHEMA_FILES) == set(layout.SCHEMA_FILES.values())
+    assert set(files.FOLDERS) == {layout.MECHANISMS, layout.ESCALATIONS}

@@ -297,8 +297,7 @@ class Git:
         return proc.stdout
 
     def index_state(self, paths: Sequence[str]) -> IndexState:
-        """Start reading what lint needs to key its cache; `.collect()` waits for it. Three
-        git processes run side by side, and alongside the caller's own work."""
+        """Start reading what lint needs to key its cache; `.collect()` waits for it."""
         return IndexState(self.root, paths)
 
     def resolve_commit(self, rev: str) -> str | None:
@@ -361,15 +360,25 @@ class Git:
         return found
 
 
+@dataclass
+class TreeState:
+    """What lint needs of the work tree under some paths."""
+
+    index: dict[str, tuple[str, str]]  # tracked file -> (mode, blob id), stage 0
+    dirty: set[str]  # tracked files whose content may differ from the index, or unmerged
+    untracked: list[str]  # untracked files (not ignored)
+    head: str | None  # HEAD's commit id; None before the first commit
+
+
 class IndexState:
-    """rel -> (mode, blob id) of the index entries under `paths` (unmerged ones left out:
-    their content is a conflict, read from the work tree); the tracked files whose work-tree
-    content may differ from the index (by stat data: a false alarm only costs hashing the
-    file); and HEAD's commit id (None before the first commit)."""
+    """Four git processes run side by side, and alongside the caller's own work. A file in
+    `dirty` may be a false alarm (stat data changed, content did not): that only costs
+    hashing it. An unmerged file is dirty: its content is a conflict, read from disk."""
 
     _COMMANDS: ClassVar[dict[str, list[str]]] = {
         "index": ["ls-files", "-s", "-z", "--"],
         "dirty": ["diff-files", "--name-only", "-z", "--"],
+        "untracked": ["ls-files", "-o", "--exclude-standard", "-z", "--"],
         "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
     }
 
@@ -388,8 +397,8 @@ class IndexState:
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
 
-    def collect(self) -> tuple[dict[str, tuple[str, str]], set[str], str | None]:
-        out: dict[str, bytes] = {}
+    def collect(self) -> TreeState:
+        out: dict[str, str] = {}
         for name, proc in self.running.items():
             stdout, stderr = proc.communicate()
             if proc.returncode != 0 and name != "head":
@@ -397,14 +406,18 @@ class IndexState:
                 raise GitError(
                     f"git {self.commands[name][0]} failed: {reason[0].removeprefix('fatal: ')}"
                 )
-            out[name] = stdout if proc.returncode == 0 else b""
+            # One decode of the whole output: 10,000 small ones cost ten times more.
+            out[name] = stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else ""
         index: dict[str, tuple[str, str]] = {}
-        for entry in out["index"].split(b"\0"):
-            meta, _, rel = entry.partition(b"\t")
-            fields = meta.split(b" ")
-            if len(fields) == 3 and fields[2] == b"0":
-                index[rel.decode("utf-8", "surrogateescape")] = (
-                    fields[0].decode(), fields[1].decode()
-                )
-        dirty = {rel.decode("utf-8", "surrogateescape") for rel in out["dirty"].split(b"\0") if rel}
-        return index, dirty, out["head"].decode().strip() or None
+        dirty = {rel for rel in out["dirty"].split("\0") if rel}
+        for entry in out["index"].split("\0"):
+            meta, _, rel = entry.partition("\t")
+            fields = meta.split(" ")
+            if len(fields) != 3:
+                continue
+            if fields[2] == "0":
+                index[rel] = (fields[0], fields[1])
+            else:
+                dirty.add(rel)
+        untracked = [rel for rel in out["untracked"].split("\0") if rel]
+        return TreeState(index, dirty, untracked, out["head"].strip() or None)

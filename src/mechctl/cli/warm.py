@@ -75,7 +75,7 @@ def _run(argv: list[str]) -> int | None:
     from mechctl import clock
     from mechctl.gitrepo import Git
     from mechctl.services.lint.cache import Cache, cache_path, generation
-    from mechctl.services.lint.files import discover, selected, selection, state_key
+    from mechctl.services.lint.files import discover, prime, selected, selection, state_key
     from mechctl.services.lint.finding import Finding, LintReport
 
     start = Path(repo).expanduser().resolve() if repo else Path.cwd()
@@ -94,6 +94,7 @@ def _run(argv: list[str]) -> int | None:
     finally:
         cache.close()
     if recalled is None:
+        prime(git.root, snapshot)
         return None
     chosen = selection(git.root, start, paths)
     report = LintReport(

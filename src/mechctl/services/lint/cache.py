@@ -80,6 +80,9 @@ class Cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=2, isolation_level=None)
+            # A cache needs no durability, only integrity: WAL without an fsync per commit.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
             if row is None or row[0] != self.gen:

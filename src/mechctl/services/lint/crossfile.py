@@ -63,16 +63,16 @@ def age(value: timedelta) -> str:
 
 def run(
     summaries: dict[str, Summary],
-    stems: dict[str, tuple[str, str]],
+    mechanism_stems: set[str],
     config: Config,
     now: datetime,
     activations: Callable[[], dict[str, str]],
 ) -> tuple[list[Pending], datetime | None]:
     """Every cross-file finding, and until when they hold: the first moment after `now`
     at which a deadline passes, a due date passes or an escalation leaves the 90-day window
-    (None: never, as long as no file changes). `stems`: rel -> (kind, file stem) of every
-    record file, valid or not, so one broken mechanism file does not make all its
-    escalations 'unknown'."""
+    (None: never, as long as no file changes). `mechanism_stems`: the file names of every
+    mechanism file, valid or not, so one broken file does not make all its escalations
+    'unknown'."""
     found: list[Pending] = []
     mechanisms: dict[str, list[tuple[str, Summary]]] = defaultdict(list)
     escalations: list[tuple[str, Summary]] = []
@@ -90,7 +90,7 @@ def run(
                 others = ", ".join(other for other in sorted(rels) if other != rel)
                 found.append((rel, ("id",), "duplicate-id",
                               f"{what} id '{record}' is also used by {others}", ""))
-    known = set(mechanisms) | {stem for kind, stem in stems.values() if kind == MECHANISM}
+    known = set(mechanisms) | mechanism_stems
     found += _references(escalations, mechanisms, known)
     # Only unresolved escalations have deadlines, and only recent ones count for recurrence;
     # in a repository of years, that is a small part, so only those become Facts.
@@ -115,6 +115,8 @@ def _references(
     mechanisms: dict[str, list[tuple[str, Summary]]],
     known: set[str],
 ) -> Iterable[Pending]:
+    logs = {name: {version: set(ids) for version, ids in entries[0][1][8]}
+            for name, entries in mechanisms.items()}  # mechanism -> version -> escalation ids
     for rel, s in escalations:
         esc_id, mechanism, name, version = s[1], s[2], s[7], s[8]
         if mechanism is not None and mechanism not in known:
@@ -130,7 +132,7 @@ def _references(
         if name not in mechanisms:
             continue  # the mechanism file is broken; its own findings say how
         target = mechanisms[name][0][1]
-        listed = dict(target[8])
+        listed = logs[name]
         if version > target[3]:
             message = f"mechanism_change names {name} version {version}, but {name} is at" \
                       f" version {target[3]}"

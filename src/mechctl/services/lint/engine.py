@@ -34,7 +34,7 @@ def lint(
     check_config(config, config_bytes.decode("utf-8", "replace") or None, CONFIG_FILE)
     commit = base_rules.resolve(ws.git, base) if base is not None else None
     gen = generation(config_bytes)
-    snapshot = files.discover(root, ws.git)
+    snapshot = files.primed(root) or files.discover(root, ws.git)
     now = ws.now()
     cache = Cache(cache_path(ws.git.common_dir), gen)
     try:
@@ -75,7 +75,8 @@ def _run(
     records = snapshot.records
     results, reused = _check_files(root, records, ctx, cache)
     summaries = {rel: r[1] for rel, r in results.items() if r[1] is not None}
-    stems = {r.rel: (r.kind, r.rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]) for r in records}
+    stems = {r.rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+             for r in records if r.kind == files.MECHANISM}
     pending, until = crossfile.run(
         summaries, stems, config, now, lambda: _activations(ws, snapshot.head, cache)
     )
@@ -201,4 +202,4 @@ def _settle(found: Iterable[Raw], configured: dict[str, str]) -> list[Finding]:
         severity = configured.get(rule) or level or RULES[rule].severity
         if severity != OFF:
             settled.add(Finding(rel, line, column, rule, severity, message))
-    return sorted(settled)
+    return sorted(settled, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))

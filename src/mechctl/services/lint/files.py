@@ -19,7 +19,6 @@ FOLDERS = {"mechanisms": MECHANISM, "escalations": ESCALATION}
 SCHEMA_FILES = ("schemas/mechanism.schema.json", "schemas/escalation.schema.json",
                 "schemas/config.schema.json")  # layout.SCHEMA_FILES; test_lint checks they agree
 CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's search order
-_REGULAR = ("100644", "100755")
 
 
 @dataclass
@@ -45,34 +44,6 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _walk(root: Path, folder: str, kind: str, found: list[RecordFile]) -> None:
-    # Plain strings, not pathlib: this visits every record on every run.
-    prefix = len(str(root)) + 1
-    stack = [os.path.join(root, folder)]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-                continue
-            if not name.endswith((".yaml", ".yml")):
-                continue
-            rel = entry.path[prefix:].replace(os.sep, "/")
-            problem = None
-            if entry.is_symlink():
-                problem = _link_problem(root, Path(entry.path))
-            elif not entry.is_file(follow_symlinks=False):
-                continue
-            found.append(RecordFile(rel, kind, None, problem))
-
-
 def _link_problem(root: Path, path: Path) -> str | None:
     """A symbolic link is read only when it leads to a file inside the repository."""
     target = Path(os.path.realpath(path))
@@ -84,43 +55,92 @@ def _link_problem(root: Path, path: Path) -> str | None:
     return None
 
 
+def _record_kind(rel: str) -> str | None:
+    """The kind of record a path holds, or None when lint does not read it: other file
+    types, and hidden files and folders (editor swap files, drafts)."""
+    if not rel.endswith((".yaml", ".yml")) or "/." in rel or rel.startswith("."):
+        return None
+    top, slash, _ = rel.partition("/")
+    return FOLDERS.get(top) if slash else None
+
+
 def discover(root: Path, git: Git) -> Snapshot:
-    """Every record file under mechanisms/ and escalations/, wherever it sits (a record in
-    the wrong place is a finding, not invisible), each with its blob id: from git's index
-    when the file is unmodified, else by hashing its bytes (kept for the checks)."""
-    state = git.index_state(list(FOLDERS))  # git works while this process walks
+    """Every record file under mechanisms/ and escalations/ that git tracks or would track,
+    wherever it sits (a record in the wrong place is a finding, not invisible), each with its
+    blob id: from git's index when the file is unmodified, else by hashing its bytes (kept
+    for the checks). Files git ignores are not records."""
+    tree = git.index_state(list(FOLDERS)).collect()
     found: list[RecordFile] = []
-    for folder, kind in FOLDERS.items():
-        _walk(root, folder, kind, found)
+    for rel, (mode, blob) in tree.index.items():
+        kind = _record_kind(rel)
+        if kind is None or mode == "160000":  # not a record, or a submodule
+            continue
+        if mode == "120000":
+            found.append(_linked(root, rel, kind))
+        elif rel in tree.dirty:
+            record = _read(root, rel, kind)
+            if record is not None:  # None: deleted from the work tree
+                found.append(record)
+        else:
+            found.append(RecordFile(rel, kind, blob))
+    for rel in [*tree.untracked, *(r for r in tree.dirty if r not in tree.index)]:
+        kind = _record_kind(rel)
+        if kind is None:
+            continue
+        if os.path.islink(root / rel):
+            found.append(_linked(root, rel, kind))
+        else:
+            record = _read(root, rel, kind)
+            if record is not None:
+                found.append(record)
     found.sort(key=lambda f: f.rel)
-    index, dirty, head = state.collect()
-    for record in found:
-        if record.problem is not None:
-            continue
-        entry = index.get(record.rel)
-        if entry and entry[0] in _REGULAR and record.rel not in dirty:
-            record.blob = entry[1]
-            continue
-        try:
-            record.data = (root / record.rel).read_bytes()
-        except OSError as exc:
-            record.problem = f"cannot read the file: {exc.strerror or exc}"
-            continue
-        record.blob = git_blob_id(record.data)
     generated = []
     for rel in (*SCHEMA_FILES, *CODEOWNERS):
         path = root / rel
         generated.append((rel, git_blob_id(path.read_bytes()) if path.is_file() else None))
-    return Snapshot(found, head, tuple(generated))
+    return Snapshot(found, tree.head, tuple(generated))
+
+
+_primed: dict[Path, Snapshot] = {}
+
+
+def prime(root: Path, snapshot: Snapshot) -> None:
+    """Hand a snapshot just taken to the `discover` that follows in this same process: the
+    warm path took it, found no memo, and the full command now runs (saves a second look)."""
+    _primed[root] = snapshot
+
+
+def primed(root: Path) -> Snapshot | None:
+    return _primed.pop(root, None)
+
+
+def _linked(root: Path, rel: str, kind: str) -> RecordFile:
+    """A symbolic link is read only when it leads to a file inside the repository."""
+    problem = _link_problem(root, root / rel)
+    if problem is None:
+        record = _read(root, rel, kind)
+        if record is not None:
+            return record
+        problem = "symbolic link to nothing (or to a folder); not followed"
+    return RecordFile(rel, kind, None, problem)
+
+
+def _read(root: Path, rel: str, kind: str) -> RecordFile | None:
+    try:
+        data = (root / rel).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return RecordFile(rel, kind, None, f"cannot read the file: {exc.strerror or exc}")
+    return RecordFile(rel, kind, git_blob_id(data), data=data)
 
 
 def state_key(gen: str, snapshot: Snapshot) -> str:
     """One id for everything a whole lint run depends on, apart from the clock."""
-    digest = hashlib.sha1(f"{gen}\n{snapshot.head}\n{snapshot.generated}\n".encode(),
-                          usedforsecurity=False)
-    for record in snapshot.records:
-        digest.update(f"{record.rel}\0{record.blob}\0{record.problem}\n".encode())
-    return digest.hexdigest()
+    text = "".join(f"{r.rel}\0{r.blob}\0{r.problem}\n" for r in snapshot.records)
+    head = f"{gen}\n{snapshot.head}\n{snapshot.generated}\n"
+    return hashlib.sha1((head + text).encode("utf-8", "surrogateescape"),
+                        usedforsecurity=False).hexdigest()
 
 
 def lintable(rel: str) -> bool:
