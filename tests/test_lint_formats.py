@@ -246,3 +246,16 @@ def test_light_modules_agree_with_the_layout() -> None:
 
     assert set(files.SCHEMA_FILES) == set(layout.SCHEMA_FILES.values())
     assert set(files.FOLDERS) == {layout.MECHANISMS, layout.ESCALATIONS}
+    assert files.CONFIG_FILE == layout.CONFIG_FILE
+
+
+def test_warm_path_loads_no_heavy_modules() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, mechctl.cli.warm, mechctl.services.lint.memo, mechctl.cli.lint_output;"
+            " print(sorted(m for m in ('pydantic', 'ruamel.yaml', 'typer', 'rich')"
+            " if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")}, check=True)
+    assert done.stdout == "[]\n"

@@ -70,37 +70,15 @@ def _run(argv: list[str]) -> int | None:
     if parsed is None:
         return None
     repo, output, fail_level, paths = parsed
-    if output == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+    colour = sys.stdout.isatty() or os.environ.get("FORCE_COLOR")
+    if output == "text" and colour and not os.environ.get("NO_COLOR"):
         return None  # colour is rich's job
-    from mechctl import clock
-    from mechctl.gitrepo import Git
-    from mechctl.services.lint.cache import Cache, cache_path, generation
-    from mechctl.services.lint.files import discover, prime, selected, selection, state_key
-    from mechctl.services.lint.finding import Finding, LintReport
+    from mechctl.services.lint.memo import recall
 
     start = Path(repo).expanduser().resolve() if repo else Path.cwd()
-    git = Git.discover(start)
-    path = cache_path(git.common_dir)
-    if path is None or not path.is_file():
+    report = recall(start, paths)
+    if report is None:
         return None
-    config = git.root / ".mechctl.yaml"
-    gen = generation(config.read_bytes() if config.is_file() else b"")
-    cache = Cache(path, gen)
-    try:
-        if "memo" not in cache.meta:
-            return None
-        snapshot = discover(git.root, git)
-        recalled = cache.recall(state_key(gen, snapshot), clock.now())
-    finally:
-        cache.close()
-    if recalled is None:
-        prime(git.root, snapshot)
-        return None
-    chosen = selection(git.root, start, paths)
-    report = LintReport(
-        findings=[Finding(*item) for item in recalled[1] if selected(item[0], chosen)],
-        files=recalled[0], reused=recalled[0], root=git.root,
-    )
     from mechctl.cli.lint_output import github, text_parts
 
     if output == "json":
