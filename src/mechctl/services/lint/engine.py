@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from mechctl.models import Config
 from mechctl.services.context import Workspace
 from mechctl.services.lint import base as base_rules
 from mechctl.services.lint import crossfile, filecheck, files, repo_rules
@@ -59,14 +60,11 @@ def lint(
 def _run(
     ws: Workspace,
     snapshot: files.Snapshot,
-    config: object,
+    config: Config,
     now: datetime,
     cache: Cache,
     commit: str | None,
 ) -> tuple[list[Finding], datetime | None, int]:
-    from mechctl.models import Config
-
-    assert isinstance(config, Config)
     root = ws.root
     ctx = filecheck.FileContext(
         levels=tuple(config.escalation.levels),
