@@ -30,8 +30,10 @@ def test_init_creates_repository_and_one_commit(cli: Runner, outside: Path) -> N
     assert (target / ".gitattributes").read_text() == (
         "mechanisms/*.yaml merge=mechctl\nescalations/**/*.yaml merge=mechctl\n"
     )
+    import sys
+
     assert git(target, "config", "merge.mechctl.driver").strip() == (
-        "mechctl merge-driver %O %A %B %P"
+        f"{sys.executable} -m mechctl merge-driver %O %A %B %P"
     )
 
 

@@ -5,6 +5,14 @@ def main() -> None:
     import signal
     import sys
 
+    if "lint" in sys.argv[1:4]:
+        # A warm `mechctl lint` answers before the full command line is even loaded.
+        from mechctl.cli.warm import run
+
+        code = run(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
+
     from mechctl.cli.app import build, requested
 
     def terminate(signum: int, frame: object) -> None:

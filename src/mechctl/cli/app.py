@@ -96,6 +96,8 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("sync", "mechctl.cli.collab", "sync", None),
     ("merge-driver", "mechctl.cli.collab", "merge_driver", None),
     ("doctor", "mechctl.cli.collab", "doctor", None),
+    ("lint", "mechctl.cli.lint", "lint", None),
+    ("codeowners", "mechctl.cli.lint", "codeowners", None),
 ]
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}
 

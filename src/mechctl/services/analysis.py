@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from mechctl.models import Config, Escalation, EscalationStatus, Mechanism
-from mechctl.models.escalation import FailureMode
+from mechctl.models import Cadence, Config, EscalationStatus, Mechanism
+from mechctl.models.escalation import FailureMode, Severity
 
 RECURRING_WINDOW = timedelta(days=90)
 RECURRING_THRESHOLD = 3
@@ -18,11 +19,29 @@ _OPEN = EscalationStatus.OPEN.value
 _UNRESOLVED_VALUES = frozenset(s.value for s in _UNRESOLVED)
 
 
-def ack_target(esc: Escalation, config: Config) -> timedelta:
+class EscalationFacts(Protocol):
+    """What these rules read of an escalation: an `Escalation`, or lint's cached summary of
+    one (so a warm lint applies the same rules without re-reading 10,000 files)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def mechanism(self) -> str | None: ...
+    @property
+    def failure_mode(self) -> FailureMode: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def status(self) -> EscalationStatus: ...
+    @property
+    def raised_at(self) -> datetime: ...
+
+
+def ack_target(esc: EscalationFacts, config: Config) -> timedelta:
     return config.escalation.ack_within[esc.severity]
 
 
-def resolve_target(esc: Escalation, config: Config) -> timedelta:
+def resolve_target(esc: EscalationFacts, config: Config) -> timedelta:
     return config.escalation.resolve_within[esc.severity]
 
 
@@ -36,11 +55,11 @@ def is_resolve_overdue(status: str, raised: datetime, target: timedelta, now: da
     return status in _UNRESOLVED_VALUES and now > raised + target
 
 
-def ack_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
+def ack_overdue(esc: EscalationFacts, config: Config, now: datetime) -> bool:
     return is_ack_overdue(esc.status.value, esc.raised_at, ack_target(esc, config), now)
 
 
-def resolve_overdue(esc: Escalation, config: Config, now: datetime) -> bool:
+def resolve_overdue(esc: EscalationFacts, config: Config, now: datetime) -> bool:
     return is_resolve_overdue(esc.status.value, esc.raised_at, resolve_target(esc, config), now)
 
 
@@ -52,20 +71,20 @@ class RecurringFailure:
 
 
 def recurring_failures(
-    escalations: Iterable[Escalation],
+    escalations: Iterable[EscalationFacts],
     *,
     window: timedelta = RECURRING_WINDOW,
     threshold: int = RECURRING_THRESHOLD,
 ) -> list[RecurringFailure]:
     """Mechanisms that failed the same way `threshold` or more times within `window`."""
-    groups: dict[tuple[str, FailureMode], list[Escalation]] = defaultdict(list)
+    groups: dict[tuple[str, FailureMode], list[EscalationFacts]] = defaultdict(list)
     for esc in escalations:
         if esc.mechanism is not None:
             groups[(esc.mechanism, esc.failure_mode)].append(esc)
     found = []
     for (mechanism, mode), items in sorted(groups.items()):
         items.sort(key=lambda e: (e.raised_at, e.id))
-        best: Sequence[Escalation] = ()
+        best: Sequence[EscalationFacts] = ()
         start = 0
         for end in range(len(items)):
             while items[end].raised_at - items[start].raised_at > window:
@@ -79,13 +98,15 @@ def recurring_failures(
 
 def next_inspection(mechanism: Mechanism, activated: date | None = None) -> date | None:
     """Last inspection plus the cadence; never inspected: activation plus the cadence."""
-    cadence = mechanism.inspection.cadence
+    last = max((record.date for record in mechanism.inspections), default=None)
+    return inspection_due(mechanism.inspection.cadence, last, activated)
+
+
+def inspection_due(
+    cadence: Cadence | None, last_inspected: date | None, activated: date | None
+) -> date | None:
+    """`next_inspection` from the three facts it needs (lint keeps only these per file)."""
     if cadence is None:
         return None
-    if mechanism.inspections:
-        anchor = max(record.date for record in mechanism.inspections)
-    elif activated is not None:
-        anchor = activated
-    else:
-        return None
-    return anchor + timedelta(days=cadence.days)
+    anchor = last_inspected if last_inspected is not None else activated
+    return None if anchor is None else anchor + timedelta(days=cadence.days)

@@ -16,6 +16,14 @@ DRIVER = "mechctl merge-driver %O %A %B %P"
 DRIVER_SETUP = f'git config merge.mechctl.driver "{DRIVER}"'
 
 
+def local_driver() -> str:
+    """The driver command for this machine: this interpreter, so PATH does not matter."""
+    import shlex
+    import sys
+
+    return f"{shlex.quote(sys.executable)} -m mechctl merge-driver %O %A %B %P"
+
+
 @dataclass
 class Check:
     name: str
@@ -55,7 +63,7 @@ def checks(ws: Workspace) -> list[Check]:
     else:
         found.append(Check("merge driver", "warn", "this clone has no merge.mechctl.driver, so"
                            " concurrent edits to one record merge line by line", DRIVER_SETUP))
-    program = driver.split()[0] if driver else "mechctl"
+    program = driver.split()[0] if driver else "mechctl"  # the driver's own program
     located = shutil.which(program)
     if located is None:
         found.append(Check("driver program", "warn", f"{program!r} is not on PATH, so git"

@@ -8,7 +8,7 @@ from pathlib import Path
 from mechctl.errors import NotARepositoryError
 from mechctl.gitrepo import Git, identity_at
 from mechctl.services.context import Workspace
-from mechctl.services.doctor import ATTRIBUTES, DRIVER
+from mechctl.services.doctor import ATTRIBUTES, local_driver
 from mechctl.services.schema import schema_texts
 from mechctl.services.txn import transaction
 from mechctl.store import layout
@@ -86,9 +86,11 @@ def init_repository(path: Path) -> InitResult:
             ".",
             body="Configuration, record folders and JSON Schemas for mechanisms and escalations.",
         )
-    # This clone gets the merge driver now; every other clone needs the line doctor prints.
+    # This clone gets the merge driver now, run by this very interpreter so that it works even
+    # when `mechctl` is not on git's PATH (a driver git cannot start would hide conflicts).
+    # Every other clone needs the line `mechctl doctor` prints.
     git.run(["config", "merge.mechctl.name", "mechctl field-level record merge"])
-    git.run(["config", "merge.mechctl.driver", DRIVER])
+    git.run(["config", "merge.mechctl.driver", local_driver()])
     return InitResult(
         root=root,
         created=True,

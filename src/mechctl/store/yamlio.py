@@ -22,6 +22,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from mechctl.errors import InvalidRecordError, Location, Problem
+from mechctl.store import fastyaml
 from mechctl.store.files import atomic_write  # noqa: F401  (re-exported)
 
 # Records are small; a file this large is a mistake or an attack, and is refused unread.
@@ -201,14 +202,16 @@ def _bad_scalar(text: str, path: str, exc: Exception) -> YamlProblem:
 def load_fast(text: str, path: str) -> dict[str, Any]:
     """Parse with the C loader. Raises YamlProblem with a 1-based place."""
     precheck(text, path)
-    try:
-        data = _safe().load(text)
-    except YAMLError as exc:
-        raise _from_yaml_error(exc, path, text) from None
-    except RecursionError:
-        raise _problem(path, 1, 1, "YAML nesting is too deep") from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise _bad_scalar(text, path, exc) from None
+    data = fastyaml.load(text)
+    if data is None:  # not a plain record (or not valid YAML): ruamel decides
+        try:
+            data = _safe().load(text)
+        except YAMLError as exc:
+            raise _from_yaml_error(exc, path, text) from None
+        except RecursionError:
+            raise _problem(path, 1, 1, "YAML nesting is too deep") from None
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise _bad_scalar(text, path, exc) from None
     _check_shape(data, path)
     return data  # type: ignore[no-any-return]
 

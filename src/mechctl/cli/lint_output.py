@@ -1,0 +1,95 @@
+"""How lint findings look: text for people, workflow commands for GitHub Actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from mechctl.services.lint.finding import LintReport
+
+_STYLE = {"error": "bold red", "warning": "yellow", "off": "dim"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def summary(report: LintReport) -> str:
+    errors, warnings = report.count("error"), report.count("warning")
+    checked = _plural(report.files, "record file")
+    if not report.findings:
+        return f"no problems in {checked}"
+    with_findings = len({f.path for f in report.findings})
+    return (f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in"
+            f" {_plural(with_findings, 'file')} ({checked} checked)")
+
+
+def text_parts(report: LintReport) -> Iterator[tuple[str, str]]:
+    """Grouped by file: `path:line:col  severity  rule  message`, then a summary line; as
+    (text, style) pieces, so a terminal gets colour and a pipe gets plain lines fast."""
+    for _, group in groupby(report.findings, key=lambda f: f.path):
+        items = list(group)
+        width = max(len(f.rule) for f in items)
+        places = [f"{f.path}:{f.line}:{f.column}" for f in items]
+        at = max(len(place) for place in places)
+        for f, place in zip(items, places, strict=True):
+            yield f"{place:<{at}}", "bold"
+            yield "  ", ""
+            yield f"{f.severity:<7}", _STYLE[f.severity]
+            yield "  ", ""
+            yield f"{f.rule:<{width}}", "cyan"
+            yield f"  {f.message}\n", ""
+        yield "\n", ""
+    style = "bold red" if report.count("error") else "yellow" if report.findings else "green"
+    yield summary(report) + "\n", style
+
+
+def _data(value: str) -> str:
+    """GitHub's escaping of a workflow command's message."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    """GitHub's escaping of a workflow command's property values: also ':' and ','."""
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(report: LintReport) -> Iterator[str]:
+    """`::error file=…,line=…,col=…,title=…::message` per finding, then a summary line."""
+    for f in report.findings:
+        props = ",".join(
+            f"{key}={_property(value)}"
+            for key, value in (("file", f.path), ("line", str(f.line)), ("col", str(f.column)),
+                               ("title", f"{f.rule} (mechctl)"))
+        )
+        yield f"::{f.severity} {props}::{_data(f.message)}"
+    yield f"mechctl lint: {summary(report)}"
+
+
+def rules_text(rules: list[dict[str, Any]], width: int) -> RenderableType:
+    import textwrap
+
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = []
+    for rule in rules:
+        head = Text()
+        head.append(rule["id"], style="bold cyan")
+        head.append("  ")
+        head.append(rule["level"], style=_STYLE[rule["level"]])
+        if rule["level"] != rule["default"]:
+            head.append(f" (configured; default {rule['default']})", style="dim")
+        elif rule["note"]:
+            head.append(f" ({rule['note']})", style="dim")
+        if rule["needs_base"]:
+            head.append("  with --base", style="dim")
+        parts.append(head)
+        body = textwrap.fill(rule["summary"] + " " + rule["explanation"], width=min(width, 100),
+                             initial_indent="    ", subsequent_indent="    ")
+        parts.append(Text(body + "\n"))
+    return Group(*parts)

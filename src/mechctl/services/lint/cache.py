@@ -1,0 +1,194 @@
+"""Lint results kept between runs, in `.git/mechctl/lint-cache.sqlite3`.
+
+- Per-file results: a file's result is a pure function of its path, its bytes and the
+  configuration, so it is reused while the file's git blob id is unchanged. All of them are
+  stored as one marshal blob: one read, one decode (10,000 rows would cost ten times more).
+- The run memo: the findings of the last whole run, with the state they came from (every
+  file's blob id, HEAD) and the time span over which no deadline, due date or 90-day window
+  changes them. A run in the same state within that span answers from it at once.
+- Places of cross-file findings (line and column by blob id and YAML path), and a few
+  repository-wide facts (activation dates per HEAD, whether schemas are stale).
+
+Everything belongs to one *generation*: a hash of mechctl's version and code, the Python
+version (marshal's format) and the bytes of `.mechctl.yaml`; a change to any of them empties
+the cache. A cache that cannot be opened or written (read-only `.git`, a locked or corrupt
+file) is skipped: lint is then only slower. Kept free of heavy imports (cli/warm.py uses it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import mechctl
+
+FORMAT = 2  # bump when the shape of stored values changes
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS places (rel TEXT, blob TEXT, path TEXT, line INT, col INT,
+                                   PRIMARY KEY (rel, blob, path));
+"""
+_LAZY = ("files",)  # large values, read only when needed
+
+
+def code_fingerprint() -> str:
+    """Size and mtime of mechctl's own modules: a changed rule or model invalidates results,
+    even in an editable install whose version number did not move."""
+    package = os.path.dirname(mechctl.__file__)
+    digest = hashlib.sha256(f"{mechctl.__version__}|{FORMAT}|{sys.version}".encode())
+    for folder, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                where = os.path.relpath(folder, package)
+                digest.update(f"{where}/{name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def cache_path(git_common_dir: Path) -> Path | None:
+    """Where the cache lives; MECHCTL_LINT_CACHE=0 turns it off."""
+    if os.environ.get("MECHCTL_LINT_CACHE", "1") in ("0", "off", "no"):
+        return None
+    return git_common_dir / "mechctl" / "lint-cache.sqlite3"
+
+
+def generation(config_bytes: bytes) -> str:
+    return hashlib.sha256(code_fingerprint().encode() + b"\0" + config_bytes).hexdigest()[:32]
+
+
+class Cache:
+    def __init__(self, path: Path | None, gen: str) -> None:
+        self.gen = gen
+        self.meta: dict[str, Any] = {}
+        self.places: dict[tuple[str, str, str], tuple[int, int]] = {}
+        self._files: dict[str, tuple[str, Any]] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._new_files: dict[str, tuple[str, Any]] = {}
+        self._new_places: list[tuple[str, str, str, int, int]] = []
+        self._new_meta: dict[str, Any] = {}
+        if path is not None:
+            self._open(path)
+
+    def _open(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=2, isolation_level=None)
+            # A cache needs no durability, only integrity: WAL without an fsync per commit.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
+            if row is None or row[0] != self.gen:
+                db.executescript("BEGIN IMMEDIATE; DELETE FROM places;"
+                                 " DELETE FROM meta WHERE key != 'activations'; COMMIT;")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('gen', ?)", (self.gen,))
+            for key, value in db.execute(
+                "SELECT key, value FROM meta WHERE key NOT IN ('gen', 'files')"
+            ):
+                self.meta[key] = marshal.loads(value)
+            self._db = db
+        except (sqlite3.Error, OSError, ValueError, EOFError, TypeError):
+            self.meta, self._db = {}, None
+
+    def _load_files(self) -> dict[str, tuple[str, Any]]:
+        if self._files is None:
+            self._files = {}
+            if self._db is not None:
+                try:
+                    row = self._db.execute("SELECT value FROM meta WHERE key = 'files'").fetchone()
+                    self._files = marshal.loads(row[0]) if row else {}
+                    rows = self._db.execute("SELECT rel, blob, path, line, col FROM places")
+                    self.places = {(r, b, p): (line, col) for r, b, p, line, col in rows}
+                except (sqlite3.Error, ValueError, EOFError, TypeError):
+                    self._files = {}
+        return self._files
+
+    # -- per-file results ----------------------------------------------------------------
+
+    def get(self, rel: str, blob: str) -> Any | None:
+        hit = self._load_files().get(rel)
+        return hit[1] if hit is not None and hit[0] == blob else None
+
+    def put(self, rel: str, blob: str, result: Any) -> None:
+        self._new_files[rel] = (blob, result)
+
+    # -- the run memo --------------------------------------------------------------------
+
+    def recall(self, key: str, now: datetime) -> tuple[int, list[tuple[Any, ...]]] | None:
+        """(files, findings) of the last run, if it was in this state and still holds now."""
+        memo = self.meta.get("memo")
+        if not isinstance(memo, tuple) or len(memo) != 5 or memo[0] != key:
+            return None
+        start, until = datetime.fromisoformat(memo[1]), memo[2]
+        if start.tzinfo is None or now.tzinfo is None or now < start:
+            return None
+        if until is not None and now > datetime.fromisoformat(until):
+            return None
+        return memo[3], memo[4]
+
+    def remember(self, key: str, now: datetime, until: datetime | None, files: int,
+                 findings: list[tuple[Any, ...]]) -> None:
+        self.put_meta("memo", (key, now.isoformat(), until.isoformat() if until else None,
+                               files, tuple(findings)))
+
+    # -- places of cross-file findings, and repository-wide facts ------------------------
+
+    def place(self, rel: str, blob: str, path: str) -> tuple[int, int] | None:
+        self._load_files()
+        return self.places.get((rel, blob, path))
+
+    def put_place(self, rel: str, blob: str, path: str, line: int, column: int) -> None:
+        self.places[(rel, blob, path)] = (line, column)
+        self._new_places.append((rel, blob, path, line, column))
+
+    def put_meta(self, key: str, value: Any) -> None:
+        self.meta[key] = value
+        self._new_meta[key] = value
+
+    # -- writing -------------------------------------------------------------------------
+
+    def save(self, present: dict[str, str]) -> None:
+        """Write what this run learnt. `present`: rel -> blob of the files there now; the
+        stored results become exactly theirs."""
+        if self._db is None:
+            return
+        if self._files is None and not (self._new_files or self._new_places or self._new_meta):
+            return  # answered from the memo: nothing read, nothing to write
+        stored = self._load_files()
+        files = {
+            rel: self._new_files.get(rel) or stored[rel]
+            for rel, blob in present.items()
+            if rel in self._new_files or (rel in stored and stored[rel][0] == blob)
+        }
+        changed = files.keys() != stored.keys() or bool(self._new_files)
+        if not (changed or self._new_places or self._new_meta):
+            return
+        try:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            if changed:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('files', ?)",
+                           (marshal.dumps(files),))
+                kept = {(rel, entry[0]) for rel, entry in files.items()}
+                stale = {(r, b) for r, b, _ in self.places if (r, b) not in kept}
+                db.executemany("DELETE FROM places WHERE rel = ? AND blob = ?", sorted(stale))
+            db.executemany("INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)",
+                           self._new_places)
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [(k, marshal.dumps(v)) for k, v in self._new_meta.items()])
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

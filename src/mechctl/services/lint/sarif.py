@@ -1,0 +1,70 @@
+"""Findings as SARIF 2.1.0, the format GitHub code scanning accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from mechctl import __version__
+from mechctl.services.lint.finding import LintReport
+from mechctl.services.lint.rules import OFF, RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+ROOT = "%SRCROOT%"  # artifact URIs are relative to the repository root
+
+
+def _name(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in rule_id.split("-"))
+
+
+def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
+    """One run: every rule's metadata (with its configured level), and one result per
+    finding, its location relative to the repository root."""
+    ids = list(RULES)
+    rules = []
+    for rule in RULES.values():
+        level = configured.get(rule.id, rule.severity)
+        config: dict[str, Any] = {"level": "none" if level == OFF else level}
+        if level == OFF:
+            config["enabled"] = False
+        text = rule.explanation + (f" Default level: {rule.severity} ({rule.note})." if rule.note
+                                   else f" Default level: {rule.severity}.")
+        rules.append({
+            "id": rule.id,
+            "name": _name(rule.id),
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.explanation},
+            "help": {"text": text},
+            "defaultConfiguration": config,
+            "properties": {"tags": ["mechctl"] + (["pull-request"] if rule.needs_base else [])},
+        })
+    results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": ids.index(f.rule),
+            "level": f.severity,
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(f.path), "uriBaseId": ROOT},
+                    "region": {"startLine": f.line, "startColumn": f.column},
+                }
+            }],
+        }
+        for f in report.findings
+    ]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "mechctl",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {ROOT: {"uri": report.root.as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
