@@ -89,6 +89,8 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("mechanism", "mechctl.cli.mechanism", "app", "Create, change and read mechanisms."),
     ("escalation", "mechctl.cli.escalation", "app",
      "List, show and move escalations through their states."),
+    ("report", "mechctl.cli.report", "report", None),
+    ("status", "mechctl.cli.status", "status", None),
 ]
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}
 

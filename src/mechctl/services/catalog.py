@@ -5,7 +5,7 @@ This is the seam for the blob-id cache: callers ask the catalog, never the files
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mechctl.errors import Problem
 from mechctl.models import Escalation, Mechanism
@@ -14,12 +14,20 @@ from mechctl.store import layout
 from mechctl.store.records import check_bytes, id_problem
 
 
-def escalations(ws: Workspace) -> tuple[list[Escalation], list[Problem]]:
-    """All valid escalations in id order, and the problems of the files that are not."""
+def escalations(
+    ws: Workspace, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Escalation], list[Problem]]:
+    """All valid escalations in id order, and the problems of the files that are not.
+
+    `progress(done, total)` is called now and then, for a progress bar over a large repository.
+    """
     found: list[Escalation] = []
     problems: list[Problem] = []
     levels = {"levels": ws.config.escalation.levels}
-    for path in layout.escalation_files(ws.root):
+    paths = list(layout.escalation_files(ws.root))
+    for done, path in enumerate(paths, 1):
+        if progress is not None and done % 250 == 0:
+            progress(done, len(paths))
         rel = path.relative_to(ws.root).as_posix()
         checked = check_bytes(path.read_bytes(), rel, Escalation, levels)
         mismatch = id_problem(checked, path.stem)
@@ -27,6 +35,8 @@ def escalations(ws: Workspace) -> tuple[list[Escalation], list[Problem]]:
             problems.extend(checked.problems or [mismatch])  # type: ignore[list-item]
             continue
         found.append(checked.model)
+    if progress is not None:
+        progress(len(paths), len(paths))
     return found, problems
 
 
