@@ -22,7 +22,9 @@ def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> Result:
 
     from mechctl.cli.app import app
 
-    done = CliRunner().invoke(app, ["-C", str(repo), *args], env={"MECHCTL_NOW": NOW, **(env or {})})
+    done = CliRunner().invoke(
+        app, ["-C", str(repo), *args], env={"MECHCTL_NOW": NOW, **(env or {})}
+    )
     return Result(done.exit_code, done.stdout, done.stderr)
 
 
@@ -34,8 +36,9 @@ def figures(known: Path) -> dict[str, Any]:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
-def times(count: int = 0, median: int | None = None, p90: int | None = None,
-          within: int = 0) -> dict[str, Any]:
+def times(
+    count: int = 0, median: int | None = None, p90: int | None = None, within: int = 0
+) -> dict[str, Any]:
     return {"count": count, "median_seconds": median, "p90_seconds": p90, "within_target": within}
 
 
@@ -46,10 +49,14 @@ def test_period_and_records(figures: dict[str, Any]) -> None:
     assert figures["comparison_since"] == "2026-01-25T12:00:00Z"
     assert figures["comparison_periods"] == 4
     assert figures["records"] == {"mechanisms": 3, "escalations": 9, "invalid_files": 1}
-    assert figures["skipped"] == [{
-        "path": f"escalations/2026/02/{BAD}.yaml", "line": 1, "column": 1,
-        "message": "missing required field 'customer_impact'",
-    }]
+    assert figures["skipped"] == [
+        {
+            "path": f"escalations/2026/02/{BAD}.yaml",
+            "line": 1,
+            "column": 1,
+            "message": "missing required field 'customer_impact'",
+        }
+    ]
 
 
 def test_headline_counts_against_the_four_weeks_before(figures: dict[str, Any]) -> None:
@@ -65,41 +72,83 @@ def test_headline_counts_against_the_four_weeks_before(figures: dict[str, Any]) 
         ({"sev1": 1, "sev2": 0, "sev3": 1, "sev4": 1}, 2, 4),
     ]
     assert [c["since"] for c in figures["series"]] == [
-        "2026-01-25T12:00:00Z", "2026-02-01T12:00:00Z", "2026-02-08T12:00:00Z",
-        "2026-02-15T12:00:00Z", "2026-02-22T12:00:00Z",
+        "2026-01-25T12:00:00Z",
+        "2026-02-01T12:00:00Z",
+        "2026-02-08T12:00:00Z",
+        "2026-02-15T12:00:00Z",
+        "2026-02-22T12:00:00Z",
     ]
 
 
 def test_response_times_per_severity_against_targets(figures: dict[str, Any]) -> None:
     head = figures["headline"]
     assert head["time_to_acknowledge"] == [
-        {"severity": "sev1", "target_seconds": 3600,
-         "period": times(1, 1800, 1800, 1), "previous": times()},
-        {"severity": "sev2", "target_seconds": 14400,
-         "period": times(), "previous": times(2, 18000, 28800, 1)},
-        {"severity": "sev3", "target_seconds": 86400,
-         "period": times(), "previous": times(1, 21600, 21600, 1)},
+        {
+            "severity": "sev1",
+            "target_seconds": 3600,
+            "period": times(1, 1800, 1800, 1),
+            "previous": times(),
+        },
+        {
+            "severity": "sev2",
+            "target_seconds": 14400,
+            "period": times(),
+            "previous": times(2, 18000, 28800, 1),
+        },
+        {
+            "severity": "sev3",
+            "target_seconds": 86400,
+            "period": times(),
+            "previous": times(1, 21600, 21600, 1),
+        },
         {"severity": "sev4", "target_seconds": 259200, "period": times(), "previous": times()},
     ]
     assert head["time_to_resolve"] == [
-        {"severity": "sev1", "target_seconds": 86400,
-         "period": times(1, 100800, 100800, 0), "previous": times()},
-        {"severity": "sev2", "target_seconds": 259200,
-         "period": times(), "previous": times(1, 172800, 172800, 1)},
-        {"severity": "sev3", "target_seconds": 1209600,
-         "period": times(1, 1123200, 1123200, 1), "previous": times()},
-        {"severity": "sev4", "target_seconds": 2592000,
-         "period": times(), "previous": times(1, 259200, 259200, 1)},
+        {
+            "severity": "sev1",
+            "target_seconds": 86400,
+            "period": times(1, 100800, 100800, 0),
+            "previous": times(),
+        },
+        {
+            "severity": "sev2",
+            "target_seconds": 259200,
+            "period": times(),
+            "previous": times(1, 172800, 172800, 1),
+        },
+        {
+            "severity": "sev3",
+            "target_seconds": 1209600,
+            "period": times(1, 1123200, 1123200, 1),
+            "previous": times(),
+        },
+        {
+            "severity": "sev4",
+            "target_seconds": 2592000,
+            "period": times(),
+            "previous": times(1, 259200, 259200, 1),
+        },
     ]
     assert [(r["id"], r["seconds"]) for r in figures["resolutions"]] == [
-        (E1, 172800), (E6, 259200), (E3, 1123200), (E4, 100800),
+        (E1, 172800),
+        (E6, 259200),
+        (E3, 1123200),
+        (E4, 100800),
     ]
 
 
 def test_every_open_escalation_by_severity_then_age(figures: dict[str, Any]) -> None:
     rows = [
-        (e["id"], e["severity"], e["level"], e["status"], e["age_seconds"],
-         e["time_to_acknowledge_seconds"], e["ack_overdue"], e["resolve_overdue"])
+        (
+            e["id"],
+            e["severity"],
+            e["level"],
+            e["status"],
+            e["age_seconds"],
+            e["time_to_acknowledge_seconds"],
+            e["ack_overdue"],
+            e["resolve_overdue"],
+        )
         for e in figures["open_escalations"]
     ]
     assert rows == [
@@ -112,8 +161,10 @@ def test_every_open_escalation_by_severity_then_age(figures: dict[str, Any]) -> 
 
 def test_mechanisms_under_strain(figures: dict[str, Any]) -> None:
     strain = figures["strain"]
-    assert [(r["mechanism"], r["failure_mode"], r["period"], r["previous_total"])
-            for r in strain["by_mechanism"]] == [
+    assert [
+        (r["mechanism"], r["failure_mode"], r["period"], r["previous_total"])
+        for r in strain["by_mechanism"]
+    ] == [
         ("wbr", "scale", 1, 2),
         ("wbr", "new-input", 1, 1),
         ("prfaq", "scale", 1, 0),
@@ -123,15 +174,27 @@ def test_mechanisms_under_strain(figures: dict[str, Any]) -> None:
     assert strain["recurring"] == [
         {"mechanism": "wbr", "failure_mode": "scale", "escalations": [E6, E7, E8]}
     ]
-    assert strain["inspection_overdue"] == [{
-        "mechanism": "prfaq", "title": "PRFAQ (working backwards)", "owner": "product-management",
-        "cadence": "quarterly", "last_inspection": None, "due": "2026-01-31", "days_overdue": 29,
-    }]
+    assert strain["inspection_overdue"] == [
+        {
+            "mechanism": "prfaq",
+            "title": "PRFAQ (working backwards)",
+            "owner": "product-management",
+            "cadence": "quarterly",
+            "last_inspection": None,
+            "due": "2026-01-31",
+            "days_overdue": 29,
+        }
+    ]
     assert strain["no_change"] == {"period": 1, "previous_total": 1, "previous_average": 0.25}
-    assert strain["no_change_escalations"] == [{
-        "id": E3, "title": "PRFAQs written after the build", "mechanism": "prfaq",
-        "resolved_at": "2026-02-23T09:00:00Z", "reason": "The template already asks for it",
-    }]
+    assert strain["no_change_escalations"] == [
+        {
+            "id": E3,
+            "title": "PRFAQs written after the build",
+            "mechanism": "prfaq",
+            "resolved_at": "2026-02-23T09:00:00Z",
+            "reason": "The template already asks for it",
+        }
+    ]
 
 
 def test_recurring_failures_are_the_shared_lint_rule(known: Path, figures: dict[str, Any]) -> None:
@@ -140,8 +203,11 @@ def test_recurring_failures_are_the_shared_lint_rule(known: Path, figures: dict[
 
     found, _ = catalog.escalations(open_workspace(known))
     shared = [
-        {"mechanism": r.mechanism, "failure_mode": r.failure_mode.value,
-         "escalations": list(r.escalations)}
+        {
+            "mechanism": r.mechanism,
+            "failure_mode": r.failure_mode.value,
+            "escalations": list(r.escalations),
+        }
         for r in analysis.recurring_failures(found)
     ]
     assert figures["strain"]["recurring"] == shared
@@ -154,8 +220,17 @@ def test_loop_closure(figures: dict[str, Any]) -> None:
     assert loop["share_changed"] == 0.5
     assert loop["previous_share_changed"] == 0.5
     assert (loop["held"], loop["recurred"]) == (1, 1)
-    assert [(c["id"], c["mechanism"], c["failure_mode"], c["version"], c["resolved_at"],
-             c["recurred_by"]) for c in loop["changes"]] == [
+    assert [
+        (
+            c["id"],
+            c["mechanism"],
+            c["failure_mode"],
+            c["version"],
+            c["resolved_at"],
+            c["recurred_by"],
+        )
+        for c in loop["changes"]
+    ] == [
         (E1, "wbr", "new-input", 2, "2026-01-30T10:00:00Z", [E2]),
         (E4, "prfaq", "scale", 2, "2026-02-26T12:00:00Z", []),
     ]
@@ -163,18 +238,29 @@ def test_loop_closure(figures: dict[str, Any]) -> None:
 
 def test_inspection_results_put_data_next_to_anecdotes(figures: dict[str, Any]) -> None:
     prfaq, wbr = figures["inspections"]
-    assert (prfaq["mechanism"], prfaq["last_date"], prfaq["last_outcome"], prfaq["next_due"],
-            prfaq["outcomes"], prfaq["anecdotes"]) == (
-        "prfaq", None, None, "2026-01-31", [], [])
-    assert (wbr["mechanism"], wbr["last_date"], wbr["last_outcome"], wbr["last_by"],
-            wbr["next_due"]) == (
-        "wbr", "2026-02-10", "at-risk", "Tom Okafor <tom@example.com>", "2026-03-12")
+    assert (
+        prfaq["mechanism"],
+        prfaq["last_date"],
+        prfaq["last_outcome"],
+        prfaq["next_due"],
+        prfaq["outcomes"],
+        prfaq["anecdotes"],
+    ) == ("prfaq", None, None, "2026-01-31", [], [])
+    assert (
+        wbr["mechanism"],
+        wbr["last_date"],
+        wbr["last_outcome"],
+        wbr["last_by"],
+        wbr["next_due"],
+    ) == ("wbr", "2026-02-10", "at-risk", "Tom Okafor <tom@example.com>", "2026-03-12")
     assert wbr["outcomes"] == [
         {"date": "2026-01-10", "outcome": "on-track"},
         {"date": "2026-02-10", "outcome": "at-risk"},
     ]
-    trends = {s["name"]: (s["kind"], s["target"], [p["value"] for p in s["values"]])
-              for s in wbr["signals"]}
+    trends = {
+        s["name"]: (s["kind"], s["target"], [p["value"] for p in s["values"]])
+        for s in wbr["signals"]
+    }
     assert trends["Deck published before the agreed cut-off time"] == ("input", 0.95, [0.9, 0.8])
     assert trends["Action items closed by their due date"] == ("output", 0.85, [0.7, 0.75])
     assert trends["Meeting finishes within its time slot"] == ("input", "<= 60 min", ["75 min"])
@@ -197,9 +283,15 @@ def test_custom_period_and_comparison(known: Path) -> None:
     assert done.exit_code == 0, done
     data = json.loads(done.stdout)
     assert (data["since"], data["until"], data["comparison_since"]) == (
-        "2026-02-01T00:00:00Z", "2026-02-15T00:00:00Z", "2025-12-07T00:00:00Z")
-    assert data["headline"]["opened"] == {"period": 3, "previous_total": 1,
-                                          "previous_average": 0.25}
+        "2026-02-01T00:00:00Z",
+        "2026-02-15T00:00:00Z",
+        "2025-12-07T00:00:00Z",
+    )
+    assert data["headline"]["opened"] == {
+        "period": 3,
+        "previous_total": 1,
+        "previous_average": 0.25,
+    }
     assert data["appreciation"] == [
         {"person": ANA, "raised": 2, "resolved": 0},
         {"person": "Tom Okafor <tom@example.com>", "raised": 0, "resolved": 1},
@@ -208,7 +300,8 @@ def test_custom_period_and_comparison(known: Path) -> None:
     # Judged at the end of the period, from the records' current status: E5, E2 and E8
     # were raised later; E3 was open then but is resolved now (the files are not replayed).
     assert [(e["id"], e["age_seconds"]) for e in data["open_escalations"]] == [
-        (E7, 2 * 86400 + 15 * 3600)]
+        (E7, 2 * 86400 + 15 * 3600)
+    ]
 
 
 def test_numbers_come_from_the_files_at_run_time(known: Path, tmp_path: Path) -> None:
@@ -228,14 +321,25 @@ def test_numbers_come_from_the_files_at_run_time(known: Path, tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "2026-13-01"], "error: invalid --since '2026-13-01': use a date"
-         " (YYYY-MM-DD) or an ISO-8601 time such as 2026-11-21T09:00:00Z"),
-        (["--until", "yesterday"], "error: invalid --until 'yesterday': use a date"
-         " (YYYY-MM-DD) or an ISO-8601 time such as 2026-11-21T09:00:00Z"),
-        (["--since", "2026-03-02", "--until", "2026-03-01"],
-         "error: --since (2026-03-02T00:00:00Z) must be before --until (2026-03-02T00:00:00Z)"),
-        (["--format", "pdf"], "error: Invalid value for '--format' / '-f': 'pdf' is not one of"
-         " 'text', 'markdown', 'json', 'html'. (see `mechctl report --help`)"),
+        (
+            ["--since", "2026-13-01"],
+            "error: invalid --since '2026-13-01': use a date"
+            " (YYYY-MM-DD) or an ISO-8601 time such as 2026-11-21T09:00:00Z",
+        ),
+        (
+            ["--until", "yesterday"],
+            "error: invalid --until 'yesterday': use a date"
+            " (YYYY-MM-DD) or an ISO-8601 time such as 2026-11-21T09:00:00Z",
+        ),
+        (
+            ["--since", "2026-03-02", "--until", "2026-03-01"],
+            "error: --since (2026-03-02T00:00:00Z) must be before --until (2026-03-02T00:00:00Z)",
+        ),
+        (
+            ["--format", "pdf"],
+            "error: Invalid value for '--format' / '-f': 'pdf' is not one of"
+            " 'text', 'markdown', 'json', 'html'. (see `mechctl report --help`)",
+        ),
         (["--json", "--format", "markdown"], "error: --json conflicts with --format markdown"),
     ],
 )
@@ -262,7 +366,9 @@ def test_out_to_an_unwritable_place_is_one_error_line(known: Path, tmp_path: Pat
     blocker.write_text("")
     done = run(known, "report", "--format", "json", "--out", str(blocker / "week.json"))
     assert done.exit_code == 1
-    assert done.stderr == f"error: cannot write {blocker / 'week.json'}: {blocker} is not a folder\n"
+    assert (
+        done.stderr == f"error: cannot write {blocker / 'week.json'}: {blocker} is not a folder\n"
+    )
     done = run(known, "report", "--out", str(tmp_path))
     assert (done.exit_code, done.stderr) == (1, f"error: cannot write {tmp_path}: it is a folder\n")
 
@@ -271,8 +377,14 @@ def test_text_report_has_every_section_and_sparklines(known: Path) -> None:
     done = run(known, "report")
     assert done.exit_code == 0, done
     out = done.stdout
-    for heading in ("1. Headline", "2. Open escalations (4)", "3. Mechanisms under strain",
-                    "4. Loop closure", "5. Inspection results", "6. Appreciation"):
+    for heading in (
+        "1. Headline",
+        "2. Open escalations (4)",
+        "3. Mechanisms under strain",
+        "4. Loop closure",
+        "5. Inspection results",
+        "6. Appreciation",
+    ):
         assert heading in out
     assert "Deck published before the agreed cut-off time" in out
     assert "█▁" in out and "▁█" in out  # 0.9 → 0.8 and 0.7 → 0.75

@@ -87,8 +87,9 @@ def report(
     ] = ReportFormat.TEXT,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write the report to FILE instead of stdout.",
-                     metavar="FILE"),
+        typer.Option(
+            "--out", "-o", help="Write the report to FILE instead of stdout.", metavar="FILE"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:

@@ -17,7 +17,7 @@ from mechctl.services.report_data import Report
 
 SEVERITY_COLOURS = {"sev1": "#7f0000", "sev2": "#d9480f", "sev3": "#f2a900", "sev4": "#8d99ae"}
 OUTCOME_COLOURS = {"on-track": "#2b8a3e", "at-risk": "#f2a900", "off-track": "#c92a2a"}
-_STYLE = {
+_STYLE: dict[str, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "mechctl-report",  # stable element ids: the same report, the same file
     "font.size": 10,
@@ -33,7 +33,7 @@ def _figure(height: float) -> Iterator[Any]:
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(_STYLE):  # type: ignore[arg-type]
         yield Figure(figsize=(6.0, height), layout="constrained")
 
 
@@ -46,8 +46,9 @@ def _svg(figure: Any, label: str) -> str:
 
 
 def _empty(axes: Any, message: str) -> None:
-    axes.text(0.5, 0.5, message, ha="center", va="center", transform=axes.transAxes,
-              color="#666666")
+    axes.text(
+        0.5, 0.5, message, ha="center", va="center", transform=axes.transAxes, color="#666666"
+    )
     axes.set_xticks([])
     axes.set_yticks([])
 
@@ -55,9 +56,14 @@ def _empty(axes: Any, message: str) -> None:
 def _dates(axes: Any) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator(maxticks=8)
+    locator = AutoDateLocator(maxticks=7)  # type: ignore[no-untyped-call]
+    # Days read as "Nov 08" rather than a bare "08" under a month label.
+    formats = ["%Y", "%b %Y", "%b %d", "%b %d %H:%M", "%H:%M", "%S.%f"]
+    formatter = ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator, formats=formats, zero_formats=formats, show_offset=False
+    )
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(formatter)
 
 
 def escalations_per_period(report: Report, unit: str) -> str:
@@ -71,8 +77,13 @@ def escalations_per_period(report: Report, unit: str) -> str:
             counts = [c.opened[severity] for c in report.series]
             axes.bar(labels, counts, bottom=bottom, color=colour, label=severity, width=0.6)
             bottom = [b + n for b, n in zip(bottom, counts, strict=True)]
-        axes.plot(labels, [c.resolved for c in report.series], color="#1c7ed6", marker="o",
-                  label="resolved")
+        axes.plot(
+            labels,
+            [c.resolved for c in report.series],
+            color="#1c7ed6",
+            marker="o",
+            label="resolved",
+        )
         axes.set_ylabel(f"escalations per {unit}")
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.legend(ncols=5, loc="upper left", bbox_to_anchor=(0, 1.18), frameon=False)
@@ -90,9 +101,14 @@ def time_to_resolve(report: Report) -> str:
         for severity, colour in SEVERITY_COLOURS.items():
             points = [r for r in report.resolutions if r.severity == severity]
             if points:
-                axes.scatter([r.resolved_at for r in points],
-                             [100 * r.seconds / r.target_seconds for r in points],
-                             color=colour, label=severity, zorder=3, s=28)
+                axes.scatter(
+                    [r.resolved_at for r in points],
+                    [100 * r.seconds / r.target_seconds for r in points],
+                    color=colour,
+                    label=severity,
+                    zorder=3,
+                    s=28,
+                )
         axes.axhline(100, color="#333333", linestyle="--", linewidth=1, label="target")
         axes.set_xlim(report.comparison_since, report.until)
         axes.set_ylim(bottom=0)
@@ -122,6 +138,10 @@ def inspection_outcomes(report: Report) -> str:
         axes.set_ylim(-0.7, len(rows) - 0.3)
         axes.grid(axis="y", visible=False)
         _dates(axes)
-        axes.legend(ncols=3, loc="upper left", bbox_to_anchor=(0, 1.0 + 0.5 / (len(rows) + 2)),
-                    frameon=False)
+        axes.legend(
+            ncols=3,
+            loc="upper left",
+            bbox_to_anchor=(0, 1.0 + 0.5 / (len(rows) + 2)),
+            frameon=False,
+        )
         return _svg(figure, "Inspection outcomes over time")

@@ -51,8 +51,10 @@ def span(start: datetime, end: datetime) -> str:
     whole = start.time() == end.time() == datetime.min.time()
     if whole:
         last = end - timedelta(days=1)
-        return f"{start:%Y-%m-%d}" if last.date() == start.date() else (
-            f"{start:%Y-%m-%d} to {last:%Y-%m-%d}"
+        return (
+            f"{start:%Y-%m-%d}"
+            if last.date() == start.date()
+            else (f"{start:%Y-%m-%d} to {last:%Y-%m-%d}")
         )
     return f"{when(start)} to {when(end)}"
 
@@ -65,7 +67,8 @@ def subtitle(report: Report) -> str:
     n = report.comparison_periods
     records = report.records
     return (
-        f"Compared with the {n} {unit(report)}s before ({span(report.comparison_since, report.since)})."
+        f"Compared with the {n} {unit(report)}s before"
+        f" ({span(report.comparison_since, report.since)})."
         f" From {records['mechanisms']} mechanisms and {records['escalations']} escalations"
         f" as the files say at {when(report.generated_at)}; nothing is stored."
     )
@@ -75,7 +78,9 @@ def previous(compare: Compare, report: Report, *, stock: bool = False) -> str:
     """The comparison in words. A stock (open at the end) is averaged, never summed."""
     n, each = report.comparison_periods, unit(report)
     if stock:
-        return f"before: {compare.previous_average:g} on average at the end of each of the {n} {each}s"
+        return (
+            f"before: {compare.previous_average:g} on average at the end of each of the {n} {each}s"
+        )
     return (
         f"before: {compare.previous_average:g} per {each} over the {n} {each}s"
         f" ({compare.previous_total} in all)"

@@ -29,17 +29,29 @@ def _times(rows: list[SeverityTimes], what: str) -> list[str]:
     body = []
     for row in shown:
         now, before = row.period, row.previous
-        body.append([
-            row.severity,
-            now.count,
-            _flag(fmt.human(now.median_seconds), (now.median_seconds or 0) > row.target_seconds),
-            _flag(fmt.human(now.p90_seconds), (now.p90_seconds or 0) > row.target_seconds),
-            fmt.human(row.target_seconds),
-            f"{now.within_target}/{now.count}" if now.count else "-",
-            f"{before.count}: {fmt.human(before.median_seconds)} / {fmt.human(before.p90_seconds)}",
-        ])
-    header = ["severity", f"{what} (n)", "median", "p90", "target", "within target",
-              "before (n: median / p90)"]
+        body.append(
+            [
+                row.severity,
+                now.count,
+                _flag(
+                    fmt.human(now.median_seconds), (now.median_seconds or 0) > row.target_seconds
+                ),
+                _flag(fmt.human(now.p90_seconds), (now.p90_seconds or 0) > row.target_seconds),
+                fmt.human(row.target_seconds),
+                f"{now.within_target}/{now.count}" if now.count else "-",
+                f"{before.count}: {fmt.human(before.median_seconds)}"
+                f" / {fmt.human(before.p90_seconds)}",
+            ]
+        )
+    header = [
+        "severity",
+        f"{what} (n)",
+        "median",
+        "p90",
+        "target",
+        "within target",
+        "before (n: median / p90)",
+    ]
     return [f"Time to {what}:", "", *_table(header, body)]
 
 
@@ -64,8 +76,17 @@ def _open(report: Report) -> list[str]:
     if not report.open_escalations:
         return ["None: every escalation is resolved.", ""]
     rows = [
-        [e.severity, fmt.human(e.age_seconds), e.level, e.status, e.mechanism or "(none)",
-         _flag(*fmt.ack_state(e)), _flag(*fmt.resolve_state(e)), f"`{e.id}`", e.title]
+        [
+            e.severity,
+            fmt.human(e.age_seconds),
+            e.level,
+            e.status,
+            e.mechanism or "(none)",
+            _flag(*fmt.ack_state(e)),
+            _flag(*fmt.resolve_state(e)),
+            f"`{e.id}`",
+            e.title,
+        ]
         for e in report.open_escalations
     ]
     header = ["sev", "age", "level", "status", "mechanism", "ack", "resolve", "id", "title"]
@@ -77,14 +98,18 @@ def _strain(report: Report) -> list[str]:
     n, unit = report.comparison_periods, fmt.unit(report)
     lines = ["Escalations by mechanism and failure mode:", ""]
     if strain.by_mechanism:
-        rows = [[r.mechanism or "(none)", r.failure_mode, r.period, r.previous_total]
-                for r in strain.by_mechanism]
+        rows = [
+            [r.mechanism or "(none)", r.failure_mode, r.period, r.previous_total]
+            for r in strain.by_mechanism
+        ]
         lines += _table(["mechanism", "failure mode", "period", f"{n} {unit}s before"], rows)
     else:
         lines += ["None in these periods.", ""]
     lines += ["Recurring failures (3 or more alike within 90 days):", ""]
-    lines += [f"- **{r.mechanism}** · {r.failure_mode}: " + ", ".join(f"`{i}`" for i in r.escalations)
-              for r in strain.recurring] or ["- none"]
+    lines += [
+        f"- **{r.mechanism}** · {r.failure_mode}: " + ", ".join(f"`{i}`" for i in r.escalations)
+        for r in strain.recurring
+    ] or ["- none"]
     lines += ["", "Active mechanisms not inspected within their cadence:", ""]
     for gap in strain.inspection_overdue:
         last = f"last inspected {gap.last_inspection}" if gap.last_inspection else "never inspected"
@@ -92,9 +117,15 @@ def _strain(report: Report) -> list[str]:
         lines.append(f"- **{gap.mechanism}** ({gap.cadence}, owner {gap.owner}): {last}; {due}")
     if not strain.inspection_overdue:
         lines.append("- none")
-    lines += ["", f"Resolved without a mechanism change: **{strain.no_change.period}**;"
-              f" {fmt.previous(strain.no_change, report)}", ""]
-    lines += [f"- `{r.id}` {_cell(r.title)}: {_cell(r.reason)}" for r in strain.no_change_escalations]
+    lines += [
+        "",
+        f"Resolved without a mechanism change: **{strain.no_change.period}**;"
+        f" {fmt.previous(strain.no_change, report)}",
+        "",
+    ]
+    lines += [
+        f"- `{r.id}` {_cell(r.title)}: {_cell(r.reason)}" for r in strain.no_change_escalations
+    ]
     return [*lines, ""] if strain.no_change_escalations else lines
 
 
@@ -111,13 +142,21 @@ def _loop(report: Report) -> list[str]:
     ]
     if loop.changes:
         rows = [
-            [f"`{c.id}`", c.mechanism, c.failure_mode, f"v{c.version}", fmt.when(c.resolved_at),
-             ("**escalated again**: " + ", ".join(f"`{i}`" for i in c.recurred_by))
-             if c.recurred_by else "held"]
+            [
+                f"`{c.id}`",
+                c.mechanism,
+                c.failure_mode,
+                f"v{c.version}",
+                fmt.when(c.resolved_at),
+                ("**escalated again**: " + ", ".join(f"`{i}`" for i in c.recurred_by))
+                if c.recurred_by
+                else "held",
+            ]
             for c in loop.changes
         ]
-        lines += _table(["escalation", "mechanism", "failure mode", "change", "resolved", "since"],
-                        rows)
+        lines += _table(
+            ["escalation", "mechanism", "failure mode", "change", "resolved", "since"], rows
+        )
     return lines
 
 
@@ -133,9 +172,16 @@ def _inspections(report: Report) -> list[str]:
         ]
         signals = [s for s in result.signals if s.values]
         if signals:
-            rows = [[s.name, s.kind or "-", fmt.value(s.target),
-                     fmt.sparkline([p.value for p in s.values]) or "-",
-                     fmt.value(s.values[-1].value)] for s in signals]
+            rows = [
+                [
+                    s.name,
+                    s.kind or "-",
+                    fmt.value(s.target),
+                    fmt.sparkline([p.value for p in s.values]) or "-",
+                    fmt.value(s.values[-1].value),
+                ]
+                for s in signals
+            ]
             lines += _table(["signal", "kind", "target", "trend", "latest"], rows)
         lines += [f"> {_cell(a)}" for a in result.anecdotes]
         if result.anecdotes:
@@ -149,15 +195,20 @@ def _appreciation(report: Report) -> list[str]:
     if not report.appreciation:
         return ["Nobody escalated or resolved in this period.", ""]
     rows = [[p.person, p.raised or "", p.resolved or ""] for p in report.appreciation]
-    return ["Thank you for escalating early and for closing the loop:", "",
-            *_table(["", "escalated", "resolved"], rows)]
+    return [
+        "Thank you for escalating early and for closing the loop:",
+        "",
+        *_table(["thanks to", "escalated", "resolved"], rows),
+    ]
 
 
 def render(report: Report) -> str:
     lines = [f"# {fmt.title(report)}", "", fmt.subtitle(report), ""]
     if report.skipped:
-        lines += [f"**{len(report.skipped)} invalid file(s) are not counted** (`mechctl lint`"
-                  " explains):", ""]
+        lines += [
+            f"**{len(report.skipped)} invalid file(s) are not counted** (`mechctl lint` explains):",
+            "",
+        ]
         lines += [f"- `{fmt.skipped(item)}`" for item in report.skipped] + [""]
     sections = (_headline, _open, _strain, _loop, _inspections, _appreciation)
     for number, (name, section) in enumerate(zip(fmt.SECTIONS, sections, strict=True), 1):

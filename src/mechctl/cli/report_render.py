@@ -32,8 +32,9 @@ def _late(text: str, late: bool) -> Text:
 
 
 def _times(rows: list[SeverityTimes]) -> Table:
-    table = _table("SEV", "N", "MEDIAN", "P90", "TARGET", "WITHIN TARGET", "│ BEFORE: N", "MEDIAN",
-                   "P90")
+    table = _table(
+        "SEV", "N", "MEDIAN", "P90", "TARGET", "WITHIN TARGET", "│ BEFORE: N", "MEDIAN", "P90"
+    )
     for row in rows:
         now, before = row.period, row.previous
         if now.count == 0 and before.count == 0:
@@ -61,11 +62,17 @@ def _headline(report: Report) -> list[RenderableType]:
         ("resolved", head.resolved),
         ("open at end", head.open_at_end),
     ):
-        table.add_row(label, str(compare.period), fmt.change(compare),
-                      fmt.previous(compare, report, stock=compare is head.open_at_end))
+        table.add_row(
+            label,
+            str(compare.period),
+            fmt.change(compare),
+            fmt.previous(compare, report, stock=compare is head.open_at_end),
+        )
     parts: list[RenderableType] = [_heading(1), table]
-    for what, rows in (("acknowledge", head.time_to_acknowledge),
-                       ("resolve", head.time_to_resolve)):
+    for what, rows in (
+        ("acknowledge", head.time_to_acknowledge),
+        ("resolve", head.time_to_resolve),
+    ):
         if any(r.period.count or r.previous.count for r in rows):
             parts += [Text(f"\nTime to {what}", style="bold"), _times(rows)]
         else:
@@ -101,29 +108,45 @@ def _strain(report: Report) -> list[RenderableType]:
     if strain.by_mechanism:
         table = _table("MECHANISM", "FAILURE MODE", "PERIOD", f"{n} {unit.upper()}S BEFORE")
         for row in strain.by_mechanism:
-            table.add_row(row.mechanism or "(none)", row.failure_mode, str(row.period),
-                          str(row.previous_total))
+            table.add_row(
+                row.mechanism or "(none)",
+                row.failure_mode,
+                str(row.period),
+                str(row.previous_total),
+            )
         parts.append(table)
     else:
         parts.append(Text("no escalations in these periods", style="dim"))
     parts.append(Text("\nRecurring failures (3 or more alike within 90 days):", style="bold"))
     for item in strain.recurring:
-        parts.append(Text(f"  {item.mechanism} · {item.failure_mode}: "
-                          + ", ".join(item.escalations), style="red"))
+        parts.append(
+            Text(
+                f"  {item.mechanism} · {item.failure_mode}: " + ", ".join(item.escalations),
+                style="red",
+            )
+        )
     if not strain.recurring:
         parts.append(Text("  none", style="dim"))
     parts.append(Text("\nActive mechanisms not inspected within their cadence:", style="bold"))
     for gap in strain.inspection_overdue:
         last = f"last inspected {gap.last_inspection}" if gap.last_inspection else "never inspected"
         due = f"due {gap.due}, {gap.days_overdue}d overdue" if gap.due else "due date unknown"
-        parts.append(Text(f"  {gap.mechanism} ({gap.cadence}, owner {gap.owner}): {last}; {due}",
-                          style="red"))
+        parts.append(
+            Text(
+                f"  {gap.mechanism} ({gap.cadence}, owner {gap.owner}): {last}; {due}", style="red"
+            )
+        )
     if not strain.inspection_overdue:
         parts.append(Text("  none", style="dim"))
-    parts.append(Text(f"\nResolved without a mechanism change: {strain.no_change.period}"
-                      f"; {fmt.previous(strain.no_change, report)}", style="bold"))
-    for item in strain.no_change_escalations:
-        parts.append(Text(f"  {item.id} {item.title}: {item.reason}"))
+    parts.append(
+        Text(
+            f"\nResolved without a mechanism change: {strain.no_change.period}"
+            f"; {fmt.previous(strain.no_change, report)}",
+            style="bold",
+        )
+    )
+    for reason in strain.no_change_escalations:
+        parts.append(Text(f"  {reason.id} {reason.title}: {reason.reason}"))
     return parts
 
 
@@ -142,10 +165,19 @@ def _loop(report: Report) -> list[RenderableType]:
     if loop.changes:
         table = _table("ESCALATION", "MECHANISM", "FAILURE MODE", "CHANGE", "RESOLVED", "SINCE")
         for item in loop.changes:
-            since = (Text("escalated again: " + ", ".join(item.recurred_by), style="bold red")
-                     if item.recurred_by else Text("held", style="green"))
-            table.add_row(item.id, item.mechanism, item.failure_mode, f"v{item.version}",
-                          fmt.when(item.resolved_at), since)
+            since = (
+                Text("escalated again: " + ", ".join(item.recurred_by), style="bold red")
+                if item.recurred_by
+                else Text("held", style="green")
+            )
+            table.add_row(
+                item.id,
+                item.mechanism,
+                item.failure_mode,
+                f"v{item.version}",
+                fmt.when(item.resolved_at),
+                since,
+            )
         parts.append(table)
     return parts
 
@@ -158,7 +190,9 @@ def _inspections(report: Report) -> list[RenderableType]:
         line = Text()
         line.append(f"\n{result.mechanism}", style="bold")
         line.append(f"  {result.title} · {result.cadence or 'no cadence'} · ")
-        line.append(fmt.last_inspection(result), style=_OUTCOME_STYLE.get(result.last_outcome or "", "dim"))
+        line.append(
+            fmt.last_inspection(result), style=_OUTCOME_STYLE.get(result.last_outcome or "", "dim")
+        )
         line.append(f" · {fmt.next_due(result, report)}")
         parts.append(line)
         if result.outcomes:
@@ -181,8 +215,9 @@ def _inspections(report: Report) -> list[RenderableType]:
         for anecdote in result.anecdotes:
             parts.append(Text(f"  “{anecdote}”", style="italic"))
         if result.last_date is not None and not result.anecdotes:
-            parts.append(Text("  no anecdote at the last inspection: data alone misleads",
-                              style="yellow"))
+            parts.append(
+                Text("  no anecdote at the last inspection: data alone misleads", style="yellow")
+            )
     return parts
 
 
@@ -191,7 +226,7 @@ def _appreciation(report: Report) -> list[RenderableType]:
     if not report.appreciation:
         return [*parts, Text("nobody escalated or resolved in this period", style="dim")]
     parts.append(Text("Thank you for escalating early and for closing the loop:"))
-    table = _table("", "ESCALATED", "RESOLVED")
+    table = _table("THANKS TO", "ESCALATED", "RESOLVED")
     for person in report.appreciation:
         table.add_row(person.person, str(person.raised or ""), str(person.resolved or ""))
     return [*parts, table]
@@ -203,8 +238,12 @@ def render(report: Report) -> Group:
         Text(fmt.subtitle(report), style="dim"),
     ]
     if report.skipped:
-        parts.append(Text(f"{len(report.skipped)} invalid file(s) are not counted"
-                          " (`mechctl lint` explains):", style="bold red"))
+        parts.append(
+            Text(
+                f"{len(report.skipped)} invalid file(s) are not counted (`mechctl lint` explains):",
+                style="bold red",
+            )
+        )
         for item in report.skipped[:10]:
             parts.append(Text(f"  {fmt.skipped(item)}", style="red"))
         if len(report.skipped) > 10:

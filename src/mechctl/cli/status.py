@@ -25,8 +25,11 @@ def _render(found: Status, config: Config) -> list[RenderableType]:
     parts: list[RenderableType] = []
     who = found.identity or "(git identity not set: run `git config --global user.email ...`)"
     teams = ", ".join(found.teams) or "none"
-    source = {"option": "from --team", "codeowners": "your email in .mechctl.yaml codeowners",
-              "none": "pass --team TEAM, or set MECHCTL_TEAM"}[found.team_source]
+    source = {
+        "option": "from --team",
+        "codeowners": "your email in .mechctl.yaml codeowners",
+        "none": "pass --team TEAM, or set MECHCTL_TEAM",
+    }[found.team_source]
     parts.append(Text(f"{who} · teams: {teams} ({source})", style="bold"))
 
     def block(heading: str, items: list, empty: str) -> None:  # type: ignore[type-arg]
@@ -38,9 +41,12 @@ def _render(found: Status, config: Config) -> list[RenderableType]:
 
     block("My open escalations", found.mine, "none")
     if found.teams:
-        block(f"Open escalations on mechanisms owned by {', '.join(found.teams)}", found.team, "none")
-    parts.append(Text(f"\nInspections due by {found.due_by} ({len(found.due)})",
-                      style="bold underline"))
+        block(
+            f"Open escalations on mechanisms owned by {', '.join(found.teams)}", found.team, "none"
+        )
+    parts.append(
+        Text(f"\nInspections due by {found.due_by} ({len(found.due)})", style="bold underline")
+    )
     for item in found.due:
         if item.due is None:
             when, style = "never inspected; due date unknown", "red"
@@ -54,10 +60,12 @@ def _render(found: Status, config: Config) -> list[RenderableType]:
     if not found.due:
         parts.append(Text("  none", style="dim"))
     c = found.checks
-    summary = (f"\nChecks: {c.mechanisms} mechanisms, {c.escalations} escalations,"
-               f" {c.invalid_files} invalid file(s); {c.ack_overdue} escalation(s) past the"
-               f" acknowledge time, {c.resolve_overdue} past the resolve time;"
-               f" {c.inspections_overdue} inspection(s) overdue. Details: `mechctl lint`.")
+    summary = (
+        f"\nChecks: {c.mechanisms} mechanisms, {c.escalations} escalations,"
+        f" {c.invalid_files} invalid file(s); {c.ack_overdue} escalation(s) past the"
+        f" acknowledge time, {c.resolve_overdue} past the resolve time;"
+        f" {c.inspections_overdue} inspection(s) overdue. Details: `mechctl lint`."
+    )
     bad = c.invalid_files or c.ack_overdue or c.resolve_overdue or c.inspections_overdue
     parts.append(Text(summary, style="yellow" if bad else "green"))
     for problem in c.problems[:5]:

@@ -8,6 +8,7 @@ periods are in `report_period`; loop closure in `report_loop`; mechanisms' inspe
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -91,33 +92,48 @@ def _times(
 def _series(facts: list[Facts], period: Period) -> list[PeriodCounts]:
     windows = period.windows()
     series = [PeriodCounts(a, b, dict.fromkeys(SEVERITIES, 0), 0, 0) for a, b in windows]
+    raised, settled = [], []
     for fact in facts:
-        index = period.index(fact.esc.raised_at)
+        esc = fact.esc
+        raised.append(esc.raised_at)
+        if fact.resolved_at is not None:
+            # Open at t means raised before t and not resolved before t; max() keeps that
+            # exact even for a record whose resolution precedes its raising.
+            settled.append(max(esc.raised_at, fact.resolved_at))
+        index = period.index(esc.raised_at)
         if index is not None:
-            series[index].opened[fact.esc.severity.value] += 1
+            series[index].opened[esc.severity.value] += 1
         index = period.index(fact.resolved_at)
         if index is not None:
             series[index].resolved += 1
-        for counts in series:
-            if fact.esc.raised_at < counts.until and (
-                fact.resolved_at is None or fact.resolved_at >= counts.until
-            ):
-                counts.open_at_end += 1
+    raised.sort()
+    settled.sort()
+    for counts in series:
+        end = counts.until
+        counts.open_at_end = bisect.bisect_left(raised, end) - bisect.bisect_left(settled, end)
     return series
 
 
 def _open(facts: list[Facts], config: Config, as_of: datetime) -> list[OpenEscalation]:
     """Every unresolved escalation: nothing hidden or sampled. By severity, then oldest first."""
     found = []
+    targets: dict[str, tuple[int, int]] = {}  # per severity: the same for every escalation
     for fact in facts:
         esc = fact.esc
         if esc.status not in UNRESOLVED or esc.raised_at >= as_of:
             continue
+        severity = esc.severity.value
+        target = targets.get(severity)
+        if target is None:
+            target = targets[severity] = (
+                int(analysis.ack_target(esc, config).total_seconds()),
+                int(analysis.resolve_target(esc, config).total_seconds()),
+            )
         found.append(
             OpenEscalation(
                 esc.id,
                 esc.title,
-                esc.severity.value,
+                severity,
                 esc.level,
                 esc.status.value,
                 esc.mechanism,
@@ -125,8 +141,8 @@ def _open(facts: list[Facts], config: Config, as_of: datetime) -> list[OpenEscal
                 esc.raised_at,
                 int((as_of - esc.raised_at).total_seconds()),
                 seconds(esc.raised_at, fact.acked_at),
-                int(analysis.ack_target(esc, config).total_seconds()),
-                int(analysis.resolve_target(esc, config).total_seconds()),
+                target[0],
+                target[1],
                 analysis.ack_overdue(esc, config, as_of),
                 analysis.resolve_overdue(esc, config, as_of),
             )

@@ -6,7 +6,7 @@ run time. `as_dict` gives the JSON form (`dataclasses.asdict`, with times as ISO
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
@@ -223,7 +223,21 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
+    # `dataclasses.asdict` deep-copies every value; over 20,000 rows that costs seconds.
+    # This walk builds the same result without copying.
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, datetime):
         return stamp(value)
     if isinstance(value, date):
@@ -238,5 +252,6 @@ def _plain(value: Any) -> Any:
 
 
 def as_dict(data: Any) -> Any:
-    """The JSON form of any dataclass here: asdict, with dates and times as ISO-8601."""
-    return _plain(asdict(data))
+    """The JSON form of any dataclass here: as `dataclasses.asdict` gives it, with dates and
+    times as ISO-8601 (UTC) strings."""
+    return _plain(data)

@@ -9,6 +9,19 @@ from datetime import datetime
 from mechctl.services.report_data import Compare, Loop, LoopChange, NoChange
 from mechctl.services.report_period import COMPARISON_PERIODS, Facts, Period, compare
 
+Key = tuple[str | None, str | None]  # (mechanism, failure mode or None for any)
+
+
+def _key(fact: Facts) -> Key:
+    """What a recurrence must match: the same mechanism and failure mode. An escalation
+    raised with no mechanism and resolved by making one recurs on any later escalation on
+    the new mechanism (failure mode None: any)."""
+    esc = fact.esc
+    if esc.mechanism is not None:
+        return (esc.mechanism, esc.failure_mode.value)
+    change = esc.resolution.mechanism_change if esc.resolution else None
+    return (change.mechanism if change else None, None)
+
 
 def loop_closure(facts: list[Facts], period: Period) -> tuple[Loop, Compare, list[NoChange]]:
     """The loop figures, the count of resolutions with no change, and those in the period.
@@ -19,12 +32,21 @@ def loop_closure(facts: list[Facts], period: Period) -> tuple[Loop, Compare, lis
     resolved = [0] * (COMPARISON_PERIODS + 1)
     changed = [0] * (COMPARISON_PERIODS + 1)
     no_change = [0] * (COMPARISON_PERIODS + 1)
-    raised: dict[tuple[str | None, str | None], list[tuple[datetime, str]]] = defaultdict(list)
+    wanted = {
+        _key(f)
+        for f in facts
+        if f.esc.resolution
+        and f.esc.resolution.mechanism_change
+        and period.index(f.resolved_at) is not None
+    }
+    raised: dict[Key, list[tuple[datetime, str]]] = defaultdict(list)
     for fact in facts:
-        if fact.esc.raised_at < period.until:
-            esc = fact.esc
-            raised[(esc.mechanism, esc.failure_mode.value)].append((esc.raised_at, esc.id))
-            raised[(esc.mechanism, None)].append((esc.raised_at, esc.id))
+        esc = fact.esc
+        if wanted and esc.raised_at < period.until:
+            keys: tuple[Key, Key] = ((esc.mechanism, esc.failure_mode.value), (esc.mechanism, None))
+            for each in keys:
+                if each in wanted:
+                    raised[each].append((esc.raised_at, esc.id))
     for items in raised.values():
         items.sort()
     changes: list[LoopChange] = []
@@ -52,13 +74,7 @@ def loop_closure(facts: list[Facts], period: Period) -> tuple[Loop, Compare, lis
         if change is None:
             continue
         changed[index] += 1
-        # Raised with no mechanism and resolved by making one: any later escalation on the
-        # new mechanism means the problem came back.
-        key = (
-            (esc.mechanism, esc.failure_mode.value)
-            if esc.mechanism is not None
-            else (change.mechanism, None)
-        )
+        key = _key(fact)
         later = raised.get(key, [])
         start = bisect.bisect_right(later, (fact.resolved_at, "\uffff"))
         changes.append(

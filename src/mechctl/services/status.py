@@ -132,11 +132,7 @@ def status(ws: Workspace, teams: list[str] | None = None) -> Status:
     unresolved.sort(key=lambda e: (e.severity.value, e.raised_at, e.id))
     me = None if identity is None else _key(identity)
     mine = [e for e in unresolved if me is not None and _key(e.raised_by) == me]
-    team = [
-        e
-        for e in unresolved
-        if chosen and owners.get(e.mechanism or "", e.owner) in chosen
-    ]
+    team = [e for e in unresolved if chosen and owners.get(e.mechanism or "", e.owner) in chosen]
     due, overdue = _due(mechanisms, ws.git.activation_dates(), now.date(), chosen)
     checks = Checks(
         mechanisms=len(mechanisms),
