@@ -58,7 +58,9 @@ def test_html_is_self_contained(html_file: Path) -> None:
         assert needle in text
 
 
-def test_html_escapes_record_text(_template: Path, tmp_path: Path) -> None:
+def test_html_escapes_record_text(
+    _template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("matplotlib", reason="the `report` extra (matplotlib) is not installed")
     from mechctl.cli.report_html import render
     from mechctl.services.context import open_workspace
@@ -71,12 +73,9 @@ def test_html_escapes_record_text(_template: Path, tmp_path: Path) -> None:
             "title: Deck omitted APAC churn", "title: <script>alert(1)</script> & <b>"
         )
     )
-    os.environ["MECHCTL_NOW"] = NOW
-    try:
-        ws = open_workspace(repo)
-        text = render(build_report(ws, parse_period(None, None, ws.now())))
-    finally:
-        del os.environ["MECHCTL_NOW"]
+    monkeypatch.setenv("MECHCTL_NOW", NOW)
+    ws = open_workspace(repo)
+    text = render(build_report(ws, parse_period(None, None, ws.now())))
     assert "<script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in text
 

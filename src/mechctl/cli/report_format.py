@@ -161,3 +161,10 @@ def next_due(result: InspectionResult, report: Report) -> str:
 
 def skipped(item: Skipped) -> str:
     return f"{item.path}:{item.line}:{item.column}: {item.message}"
+
+
+def outcome_trail(result: InspectionResult, last: int = 6) -> tuple[str, list[str]]:
+    """A label and the latest outcomes, oldest first."""
+    shown = [point.outcome for point in result.outcomes[-last:]]
+    label = f"last {len(shown)} outcomes" if len(result.outcomes) > last else "outcomes"
+    return label, shown

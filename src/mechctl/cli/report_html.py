@@ -221,6 +221,10 @@ def _inspections(report: Report) -> str:
             f"{_span(fmt.last_inspection(r), r.last_outcome or 'muted')} · "
             f"{escape(fmt.next_due(r, report))}</p>"
         )
+        if r.outcomes:
+            label, shown = fmt.outcome_trail(r)
+            trail = " → ".join(_span(o, o) for o in shown)
+            parts.append(f"<p>{escape(label.capitalize())}: {trail}</p>")
         rows = [
             [
                 s.name,

@@ -170,6 +170,9 @@ def _inspections(report: Report) -> list[str]:
             f" · {fmt.last_inspection(result)} · {fmt.next_due(result, report)}",
             "",
         ]
+        if result.outcomes:
+            label, shown = fmt.outcome_trail(result)
+            lines += [f"{label.capitalize()}: " + " → ".join(shown) + ".", ""]
         signals = [s for s in result.signals if s.values]
         if signals:
             rows = [

@@ -196,9 +196,11 @@ def _inspections(report: Report) -> list[RenderableType]:
         line.append(f" · {fmt.next_due(result, report)}")
         parts.append(line)
         if result.outcomes:
-            outcomes = Text("  outcomes: ")
-            for point in result.outcomes:
-                outcomes.append("●", style=_OUTCOME_STYLE[point.outcome])
+            label, shown = fmt.outcome_trail(result)
+            outcomes = Text(f"  {label}: ")
+            for index, outcome in enumerate(shown):
+                outcomes.append(" → " if index else "")
+                outcomes.append(outcome, style=_OUTCOME_STYLE[outcome])
             parts.append(outcomes)
         signals = [s for s in result.signals if s.values]
         if signals:

@@ -82,16 +82,19 @@ def status(
             help="My team (repeatable; default: the teams whose codeowners in .mechctl.yaml"
             " list my git email). Also read from MECHCTL_TEAM.",
             envvar="MECHCTL_TEAM",
+            metavar="TEAM",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """One short screen: my escalations, my team's, inspections due this week, checks."""
+    from mechctl.cli.progress import loading
     from mechctl.services.status import status as build
     from mechctl.services.status import to_json
 
     ws = workspace()
-    found = build(ws, team)
+    with loading("escalations") as progress:
+        found = build(ws, team, progress=progress)
     if as_json:
         print_json(to_json(found, ws.config, ws))
         return

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -117,14 +118,18 @@ def _due(
     return found, overdue
 
 
-def status(ws: Workspace, teams: list[str] | None = None) -> Status:
+def status(
+    ws: Workspace,
+    teams: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Status:
     try:
         identity: str | None = ws.identity
     except RepositoryStateError:
         identity = None  # still worth showing the rest; the renderer says how to set it
     config = ws.config
     chosen, source = my_teams(config, identity, teams or [])
-    escalations, esc_problems = catalog.escalations(ws)
+    escalations, esc_problems = catalog.escalations(ws, progress=progress)
     mechanisms, mech_problems = catalog.mechanisms(ws)
     now = ws.now()
     owners = {m.id: m.owner for m in mechanisms}
