@@ -98,6 +98,8 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("doctor", "mechctl.cli.collab", "doctor", None),
     ("lint", "mechctl.cli.lint", "lint", None),
     ("codeowners", "mechctl.cli.lint", "codeowners", None),
+    ("report", "mechctl.cli.report", "report", None),
+    ("status", "mechctl.cli.status", "status", None),
 ]
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}
 

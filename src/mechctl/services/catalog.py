@@ -8,7 +8,7 @@ remembered. Callers always come here, never to the files directly.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from mechctl import __version__
@@ -33,8 +33,12 @@ def _files(ws: Workspace, folder: str, rels: list[str]) -> list[tuple[str, str |
     return [(rel, known.get(rel)) for rel in rels]
 
 
+Progress = Callable[[int, int], None]
+
+
 def _check(ws: Workspace, folder: str, wanted: list[str], model: type[Any],
-           context: dict[str, Any] | None) -> tuple[list[Row], list[Problem]]:
+           context: dict[str, Any] | None,
+           progress: Progress | None = None) -> tuple[list[Row], list[Problem]]:
     salt = hashlib.sha1(
         f"{model.__name__}\0{__version__}\0{context}".encode(), usedforsecurity=False
     ).hexdigest()[:12]
@@ -54,7 +58,10 @@ def _check(ws: Workspace, folder: str, wanted: list[str], model: type[Any],
     rows: list[Row] = []
     problems: list[Problem] = []
     fresh: list[tuple[str, Any, Any]] = []
-    for rel, key, data in keyed:
+    total = len(keyed)
+    for done, (rel, key, data) in enumerate(keyed, 1):
+        if progress is not None and (done % 250 == 0 or done == total):
+            progress(done, total)
         if key in cached:
             record, found = cached[key]
         else:
@@ -78,14 +85,21 @@ def _check(ws: Workspace, folder: str, wanted: list[str], model: type[Any],
     return rows, problems
 
 
-def escalation_rows(ws: Workspace) -> tuple[list[Row], list[Problem]]:
+def escalation_rows(
+    ws: Workspace, progress: Progress | None = None
+) -> tuple[list[Row], list[Problem]]:
     """Valid escalations as JSON-ready dicts (model_dump field names), in id order."""
     levels = {"levels": list(ws.config.escalation.levels)}
-    return _check(ws, layout.ESCALATIONS, layout.escalation_rels(ws.root), Escalation, levels)
+    return _check(ws, layout.ESCALATIONS, layout.escalation_rels(ws.root), Escalation, levels,
+                  progress)
 
 
-def escalations(ws: Workspace) -> tuple[list[Escalation], list[Problem]]:
-    rows, problems = escalation_rows(ws)
+def escalations(
+    ws: Workspace, progress: Progress | None = None
+) -> tuple[list[Escalation], list[Problem]]:
+    """All valid escalations in id order, and the problems of the files that are not.
+    `progress(done, total)` is called as files are checked (for a progress bar)."""
+    rows, problems = escalation_rows(ws, progress)
     return [Escalation.model_validate(row) for row in rows], problems
 
 

@@ -1,0 +1,103 @@
+"""`mechctl status`: my escalations, my team's, inspections due this week, and the checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mechctl.cli.output import console, print_json, workspace
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from mechctl.models import Config
+    from mechctl.services.status import Status
+
+
+def _render(found: Status, config: Config) -> list[RenderableType]:
+    from rich.text import Text
+
+    from mechctl.cli.render_escalation import escalation_table
+    from mechctl.clock import now as clock_now
+
+    now = clock_now()
+    parts: list[RenderableType] = []
+    who = found.identity or "(git identity not set: run `git config --global user.email ...`)"
+    teams = ", ".join(found.teams) or "none"
+    source = {
+        "option": "from --team",
+        "codeowners": "your email in .mechctl.yaml codeowners",
+        "none": "pass --team TEAM, or set MECHCTL_TEAM",
+    }[found.team_source]
+    parts.append(Text(f"{who} · teams: {teams} ({source})", style="bold"))
+
+    def block(heading: str, items: list, empty: str) -> None:  # type: ignore[type-arg]
+        parts.append(Text(f"\n{heading} ({len(items)})", style="bold underline"))
+        if items:
+            parts.append(escalation_table(items, config, now))
+        else:
+            parts.append(Text(empty, style="dim"))
+
+    block("My open escalations", found.mine, "none")
+    if found.teams:
+        block(
+            f"Open escalations on mechanisms owned by {', '.join(found.teams)}", found.team, "none"
+        )
+    parts.append(
+        Text(f"\nInspections due by {found.due_by} ({len(found.due)})", style="bold underline")
+    )
+    for item in found.due:
+        if item.due is None:
+            when, style = "never inspected; due date unknown", "red"
+        elif item.days_left is not None and item.days_left < 0:
+            when, style = f"was due {item.due} ({-item.days_left}d overdue)", "bold red"
+        else:
+            when, style = f"due {item.due} (in {item.days_left}d)", ""
+        line = Text(f"  {item.mechanism}  {item.title} · {item.cadence} · ")
+        line.append(when, style=style)
+        parts.append(line)
+    if not found.due:
+        parts.append(Text("  none", style="dim"))
+    c = found.checks
+    summary = (
+        f"\nChecks: {c.mechanisms} mechanisms, {c.escalations} escalations,"
+        f" {c.invalid_files} invalid file(s); {c.ack_overdue} escalation(s) past the"
+        f" acknowledge time, {c.resolve_overdue} past the resolve time;"
+        f" {c.inspections_overdue} inspection(s) overdue. Details: `mechctl lint`."
+    )
+    bad = c.invalid_files or c.ack_overdue or c.resolve_overdue or c.inspections_overdue
+    parts.append(Text(summary, style="yellow" if bad else "green"))
+    for problem in c.problems[:5]:
+        parts.append(Text(f"  {problem}", style="red"))
+    return parts
+
+
+def status(
+    team: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--team",
+            "-t",
+            help="My team (repeatable; default: the teams whose codeowners in .mechctl.yaml"
+            " list my git email). Also read from MECHCTL_TEAM.",
+            envvar="MECHCTL_TEAM",
+            metavar="TEAM",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """One short screen: my escalations, my team's, inspections due this week, checks."""
+    from mechctl.cli.progress import loading
+    from mechctl.services.status import status as build
+    from mechctl.services.status import to_json
+
+    ws = workspace()
+    with loading("escalations") as progress:
+        found = build(ws, team, progress=progress)
+    if as_json:
+        print_json(to_json(found, ws.config, ws))
+        return
+    from rich.console import Group
+
+    console().print(Group(*_render(found, ws.config)))

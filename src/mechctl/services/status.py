@@ -1,0 +1,185 @@
+"""`mechctl status`: one short screen for an engineer.
+
+- "My" escalations: unresolved ones whose `raised_by` has my git email (or, without an email,
+  my whole git identity).
+- "My team": the teams given with `--team`; otherwise the teams in `.mechctl.yaml` whose
+  `codeowners` list my git email (CODEOWNERS accepts emails). Their escalations are the
+  unresolved ones on mechanisms the team owns now (the escalation's copied `owner` when its
+  mechanism cannot be read).
+- Inspections due within 7 days (or overdue), for mechanisms my teams own or inspect; for
+  every active mechanism when no team is known.
+- Checks: the counts lint would start from (invalid files, missed response times, missed
+  inspections), computed from the catalog; `mechctl lint` gives the full findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from mechctl.errors import Problem, RepositoryStateError, UsageError
+from mechctl.models import Config, Escalation, Mechanism
+from mechctl.models.enums import MechanismStatus
+from mechctl.services import analysis, catalog
+from mechctl.services.context import Workspace
+from mechctl.services.escalations import UNRESOLVED, as_json
+
+DUE_WITHIN = timedelta(days=7)
+_EMAIL = re.compile(r"<([^<>]+)>\s*$")
+
+
+@dataclass
+class DueInspection:
+    mechanism: str
+    title: str
+    owner: str
+    inspector: str | None
+    cadence: str | None
+    due: date | None  # None: never inspected, and no activation on record
+    days_left: int | None  # negative when overdue
+
+
+@dataclass
+class Checks:
+    mechanisms: int
+    escalations: int
+    invalid_files: int
+    ack_overdue: int
+    resolve_overdue: int
+    inspections_overdue: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Status:
+    identity: str | None
+    teams: list[str]
+    team_source: str  # "option", "codeowners" or "none"
+    mine: list[Escalation]
+    team: list[Escalation]
+    due: list[DueInspection]
+    due_by: date
+    checks: Checks
+
+
+def _key(person: str) -> str:
+    match = _EMAIL.search(person)
+    return (match.group(1) if match else person).strip().casefold()
+
+
+def my_teams(config: Config, identity: str | None, requested: list[str]) -> tuple[list[str], str]:
+    if requested:
+        unknown = [t for t in requested if not config.knows_team(t)]
+        if unknown:
+            known = ", ".join(sorted(config.teams or {}))
+            raise UsageError(f"unknown team {unknown[0]!r} for --team; configured teams: {known}")
+        return sorted(set(requested)), "option"
+    if identity is None or not config.teams:
+        return [], "none"
+    email = _key(identity)
+    found = [
+        team
+        for team, settings in sorted(config.teams.items())
+        if any(entry.strip().casefold() == email for entry in settings.codeowners)
+    ]
+    return found, "codeowners" if found else "none"
+
+
+def _due(
+    mechanisms: list[Mechanism], activated: dict[str, date], today: date, teams: list[str]
+) -> tuple[list[DueInspection], int]:
+    """Inspections due by today + 7 days (for my teams' mechanisms), and all overdue ones."""
+    found, overdue = [], 0
+    for mechanism in sorted(mechanisms, key=lambda m: m.id):
+        cadence = mechanism.inspection.cadence
+        if mechanism.status is not MechanismStatus.ACTIVE or cadence is None:
+            continue
+        due = analysis.next_inspection(mechanism, activated.get(mechanism.id))
+        if due is None or due < today:
+            overdue += 1
+        inspector = mechanism.inspection.inspector
+        mine = not teams or mechanism.owner in teams or inspector in teams
+        if mine and (due is None or due <= today + DUE_WITHIN):
+            found.append(
+                DueInspection(
+                    mechanism.id,
+                    mechanism.title,
+                    mechanism.owner,
+                    inspector,
+                    cadence.value,
+                    due,
+                    None if due is None else (due - today).days,
+                )
+            )
+    found.sort(key=lambda d: (d.due or date.min, d.mechanism))
+    return found, overdue
+
+
+def status(
+    ws: Workspace,
+    teams: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Status:
+    try:
+        identity: str | None = ws.identity
+    except RepositoryStateError:
+        identity = None  # still worth showing the rest; the renderer says how to set it
+    config = ws.config
+    chosen, source = my_teams(config, identity, teams or [])
+    escalations, esc_problems = catalog.escalations(ws, progress=progress)
+    mechanisms, mech_problems = catalog.mechanisms(ws)
+    now = ws.now()
+    owners = {m.id: m.owner for m in mechanisms}
+    unresolved = [e for e in escalations if e.status in UNRESOLVED]
+    unresolved.sort(key=lambda e: (e.severity.value, e.raised_at, e.id))
+    me = None if identity is None else _key(identity)
+    mine = [e for e in unresolved if me is not None and _key(e.raised_by) == me]
+    team = [e for e in unresolved if chosen and owners.get(e.mechanism or "", e.owner) in chosen]
+    due, overdue = _due(mechanisms, ws.git.activation_dates(), now.date(), chosen)
+    checks = Checks(
+        mechanisms=len(mechanisms),
+        escalations=len(escalations),
+        invalid_files=len(mech_problems) + len(esc_problems),
+        ack_overdue=sum(1 for e in unresolved if analysis.ack_overdue(e, config, now)),
+        resolve_overdue=sum(1 for e in unresolved if analysis.resolve_overdue(e, config, now)),
+        inspections_overdue=overdue,
+        problems=[*mech_problems, *esc_problems],
+    )
+    return Status(identity, chosen, source, mine, team, due, now.date() + DUE_WITHIN, checks)
+
+
+def to_json(found: Status, config: Config, ws: Workspace) -> dict[str, Any]:
+    now = ws.now()
+    checks = found.checks
+    return {
+        "identity": found.identity,
+        "teams": found.teams,
+        "team_source": found.team_source,
+        "mine": [as_json(e, config, now) for e in found.mine],
+        "team": [as_json(e, config, now) for e in found.team],
+        "inspections_due_by": found.due_by.isoformat(),
+        "inspections_due": [
+            {
+                "mechanism": d.mechanism,
+                "title": d.title,
+                "owner": d.owner,
+                "inspector": d.inspector,
+                "cadence": d.cadence,
+                "due": None if d.due is None else d.due.isoformat(),
+                "days_left": d.days_left,
+            }
+            for d in found.due
+        ],
+        "checks": {
+            "mechanisms": checks.mechanisms,
+            "escalations": checks.escalations,
+            "invalid_files": checks.invalid_files,
+            "ack_overdue": checks.ack_overdue,
+            "resolve_overdue": checks.resolve_overdue,
+            "inspections_overdue": checks.inspections_overdue,
+            "problems": [str(p) for p in checks.problems],
+        },
+    }
