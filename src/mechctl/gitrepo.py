@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from mechctl.errors import (
     NotARepositoryError,
     RepositoryStateError,
 )
+from mechctl.gitlog import HistoryReader
 
 _INDEX_LOCK_WAIT = float(os.environ.get("MECHCTL_INDEX_LOCK_WAIT", "10"))
 _MECHCTL_LOCK_WAIT = float(os.environ.get("MECHCTL_LOCK_WAIT", "120"))
@@ -87,8 +89,8 @@ def identity_at(cwd: Path) -> str:
 
 
 @dataclass
-class Git:
-    """One repository's work tree, seen through the git CLI."""
+class Git(HistoryReader):
+    """One repository's work tree, seen through the git CLI (history reads: gitlog.py)."""
 
     root: Path
     git_dir: Path
@@ -202,6 +204,10 @@ class Git:
         entries = [entry for entry in proc.stdout.split("\0") if entry]
         return [entry[3:] for entry in entries if len(entry) > 3]
 
+    def nothing_staged(self) -> bool:
+        """Whether the index matches HEAD: the user has nothing staged."""
+        return self._nothing_else_staged()
+
     def _nothing_else_staged(self) -> bool:
         if self.has_commits():
             proc = self.run(["diff-index", "--cached", "--quiet", "HEAD", "--"], check=False)
@@ -280,3 +286,63 @@ class Git:
             ["git", "show", f"{rev}:{rel}"], cwd=self.root, capture_output=True, check=False
         )
         return proc.stdout if proc.returncode == 0 else None
+
+    def activation_dates(self) -> dict[str, date]:
+        """When each mechanism was last activated: the author date (UTC) of the newest commit
+        with trailers `Mechctl-Action: mechanism.activate` and `Mechctl-Record: <id>`.
+        One `git log` for every mechanism."""
+        fields = "%x1f".join(
+            f"%(trailers:key={key},valueonly,separator=%x2c)"
+            for key in ("Mechctl-Action", "Mechctl-Record")
+        )
+        proc = self.run(
+            ["log", "--fixed-strings", "--grep=Mechctl-Action: mechanism.activate",
+             f"--format=%at%x1f{fields}"],
+            check=False,
+        )
+        if proc.returncode != 0:
+            if not self.has_commits():
+                return {}
+            raise GitError(f"git log failed: {_reason(proc)}")
+        dates: dict[str, date] = {}
+        for line in proc.stdout.splitlines():
+            parts = line.split("\x1f")
+            if len(parts) != 3 or parts[1].strip() != "mechanism.activate":
+                continue
+            record = parts[2].strip()
+            if record and record not in dates:  # newest first: the latest activation wins
+                dates[record] = datetime.fromtimestamp(int(parts[0]), UTC).date()
+        return dates
+
+    # -- reverting (undo) ----------------------------------------------------------------
+
+    def revert_no_commit(self, sha: str) -> None:
+        """Apply the reverse of `sha` to the index and work tree, without committing."""
+        proc = self.run_index(["revert", "--no-commit", sha], check=False)
+        if proc.returncode != 0:
+            raise GitError(_reason(proc))
+
+    def commit_staged(self, rels: Sequence[str], message: str, *, only: bool) -> None:
+        """Commit what the index holds for `rels` (already staged, deletions included).
+        `only`: the user has other staged work, which must stay staged and out of it."""
+        args = ["commit", "--quiet", "--cleanup=whitespace", "--file=-"]
+        if only:
+            args += ["--only", "--", *rels]
+        proc = self.run_index(args, input=message, check=False)
+        if proc.returncode != 0:
+            raise GitError(_reason(proc))
+
+    def abandon_revert(self, rels: Sequence[str]) -> None:
+        """Put `rels` back to HEAD in the index and work tree, and forget the revert."""
+        in_head = set(
+            self.run(["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *rels])
+            .stdout.split("\0")
+        )
+        self.run_index(["reset", "--quiet", "HEAD", "--", *rels], check=False)
+        kept = [rel for rel in rels if rel in in_head]
+        if kept:
+            self.run_index(["checkout", "HEAD", "--", *kept], check=False)
+        for rel in rels:
+            if rel not in in_head:
+                (self.root / rel).unlink(missing_ok=True)
+        self.run(["revert", "--quit"], check=False)

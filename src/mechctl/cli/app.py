@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from mechctl import __version__
-from mechctl.cli import mechanism, setup
+from mechctl.cli import inspection, mechanism, setup, trail
 from mechctl.cli.output import STATE, debug, reset_consoles
 
 HELP = """Mechanisms and escalations as code.
@@ -114,3 +114,5 @@ def _root(
 
 setup.register(app)
 app.add_typer(mechanism.app, name="mechanism", help="Create, change and read mechanisms.")
+inspection.register(app)
+trail.register(app)

@@ -1,0 +1,180 @@
+"""Benchmark: `mechctl history ID` in a repository of 50,000 commits (DESIGN §8: under 1 s).
+
+Builds the repository with one `git fast-import` stream: one mechanism (`wbr`) changed every
+500 commits by mechctl-style commits (inspections and definition changes, with trailers), and
+the other commits raising or updating escalations, so the tree is large and the record's
+history is a small part of it. Then it times `mechctl history wbr --json` as a real process,
+side by side with `git log --follow` of the same file, and prints both and their ratio.
+
+    python bench/history_bench.py [--commits 50000] [--runs 5] [--keep DIR] [--no-gc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from mechctl.services.mechanism_new import template  # noqa: E402
+from mechctl.store import yamlio  # noqa: E402
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+AUTHOR = "Bench User <bench@example.com>"
+ESCALATION = """id: {id}
+title: Escalation number {n}
+mechanism: wbr
+failure_mode: new-input
+severity: sev3
+level: director
+status: {status}
+customer_impact: Customers saw a stale number in report {n}
+raised_by: {author}
+raised_at: {at}
+owner: finance
+timeline:
+  - at: {at}
+    by: {author}
+    action: raised
+"""
+
+
+def _mechanism(version: int, inspections: list[dict[str, object]], day: datetime) -> str:
+    body = template("wbr", "finance")
+    record = {
+        "id": "wbr", "title": body.pop("title"), "kind": body.pop("kind", "review"),
+        "status": "active", "owner": "finance", "version": version,
+        "problem": body.pop("problem"), **body,
+    }
+    steps = record["tool"]["steps"]  # type: ignore[index]
+    for v in range(2, version + 1):  # definitions change in place; they rarely only grow
+        steps[v % len(steps)] = f"Step revised in version {v}"
+    record["inspections"] = inspections
+    record["iterations"] = [
+        {"version": v, "date": (START + timedelta(days=v)).date(), "why": f"Change {v}"}
+        for v in range(1, version + 1)
+    ]
+    return yamlio.dump(yamlio.to_yaml(record))
+
+
+def _suffix(number: int) -> str:
+    """Eight base32 characters (a-z2-7), as escalation ids have, from a counter."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    chars = []
+    for _ in range(8):
+        number, digit = divmod(number, 32)
+        chars.append(alphabet[digit])
+    return "".join(reversed(chars))
+
+
+def _data(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return b"data %d\n" % len(raw) + raw + b"\n"
+
+
+def build(repo: Path, commits: int, every: int = 500, gc: bool = True) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    importer = subprocess.Popen(
+        ["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE
+    )
+    assert importer.stdin is not None
+    out = importer.stdin
+    version, inspections, escalations = 1, [], 0
+    for n in range(commits):
+        when = START + timedelta(hours=n)  # months of ~720 escalations, as sharding intends
+        stamp = f"{int(when.timestamp())} +0000"
+        if n % every == 0:
+            rel = "mechanisms/wbr.yaml"
+            if n == 0:
+                subject, action = "mechanism new: wbr", "mechanism.create"
+            elif (n // every) % 2:
+                inspections.append({"date": when.date(), "outcome": "on-track",
+                                    "metrics": {"Deck published before the agreed cut-off time":
+                                                0.9}, "anecdotes": ["Late deck"], "by": AUTHOR})
+                subject, action = "inspect: wbr (on-track)", "mechanism.inspect"
+            else:
+                version += 1
+                subject, action = f"mechanism set: wbr v{version}", "mechanism.set"
+            text = _mechanism(version, inspections, when)
+            record = "wbr"
+        else:
+            escalations += 1
+            day = when.strftime("%Y%m%d")
+            esc_id = f"esc-{day}-{_suffix(escalations)}"
+            rel = f"escalations/{day[:4]}/{day[4:6]}/{esc_id}.yaml"
+            at = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            text = ESCALATION.format(id=esc_id, n=escalations, status="open", author=AUTHOR,
+                                     at=at)
+            subject, action, record = f"escalate: Escalation number {escalations}", \
+                "escalation.raise", esc_id
+        message = f"{subject}\n\nMechctl-Action: {action}\nMechctl-Record: {record}\n"
+        out.write(b"commit refs/heads/main\n")
+        out.write(f"author {AUTHOR} {stamp}\ncommitter {AUTHOR} {stamp}\n".encode())
+        out.write(_data(message))
+        out.write(f"M 100644 inline {rel}\n".encode())
+        out.write(_data(text))
+        out.write(b"\n")
+    out.write(b"done\n")
+    out.close()
+    if importer.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=repo, check=True)
+    if gc:
+        # What git's automatic maintenance does to any repository this size: one pack and a
+        # commit-graph (without it, git alone needs ~0.6 s just to walk 50,000 commits).
+        subprocess.run(["git", "gc", "--quiet"], cwd=repo, check=True)
+
+
+def _time(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="build (or reuse) the repository here")
+    parser.add_argument("--no-gc", action="store_true", help="skip `git gc` after the import")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="mechctl-history-bench-"))
+    repo = base / "repo"
+    try:
+        if not (repo / ".git").is_dir():
+            began = time.perf_counter()
+            build(repo, args.commits, gc=not args.no_gc)
+            print(f"built {args.commits} commits in {time.perf_counter() - began:.1f} s")
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        mechctl = [sys.executable, "-m", "mechctl", "history", "wbr", "--json"]
+        plain = ["git", "log", "--follow", "--oneline", "--", "mechanisms/wbr.yaml"]
+        _time(mechctl, repo, env)  # warm the page cache and Python's bytecode cache
+        ours, theirs = [], []
+        for _ in range(args.runs):  # interleaved: both see the same machine noise
+            ours.append(_time(mechctl, repo, env))
+            theirs.append(_time(plain, repo, env))
+        versions = subprocess.run(mechctl, cwd=repo, env=env, capture_output=True, text=True,
+                                  check=True).stdout.count('"commit":')
+        count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        mine, git = statistics.median(ours), statistics.median(theirs)
+        print(f"repository: {count} commits; wbr has {versions} history entries")
+        print(f"mechctl history wbr --json: median {mine:.3f} s (min {min(ours):.3f} s)"
+              f" over {args.runs} runs; goal < 1 s: {'met' if mine < 1 else 'NOT met'}")
+        print(f"git log --follow (same file): median {git:.3f} s; ratio {mine / git:.1f}x")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
