@@ -212,8 +212,9 @@ class HistoryReader:
 
     def raw_diff(self, old: str, new: str | None, paths: Sequence[str]) -> list[FileChange]:
         """Changed files between two commits, or between `old` and the working tree
-        (`new` None: the new blob is then None, read the file instead). Renames detected."""
-        args = ["diff", "--raw", "-z", "--no-abbrev", "-M", "--no-ext-diff", old]
+        (`new` None: the new blob is then None, read the file instead). No rename detection:
+        two records with similar text are still two records."""
+        args = ["diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", old]
         if new is not None:
             args.append(new)
         proc = self.run([*args, "--", *paths])
@@ -227,12 +228,13 @@ class HistoryReader:
 
     def status_codes(self, rels: Sequence[str]) -> dict[str, str]:
         """`git status` XY codes of those paths that have uncommitted changes:
-        X is the index against HEAD, Y the work tree against the index; `??` untracked."""
+        X is the index against HEAD, Y the work tree against the index; `??` untracked,
+        `!!` ignored (git would overwrite an ignored file without a word)."""
         if not rels:
             return {}
         proc = self.run(
-            ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
-             *rels]
+            ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored",
+             "--no-renames", "--", *rels]
         )
         return {
             entry[3:]: entry[:2] for entry in proc.stdout.split("\0") if len(entry) > 3
@@ -256,7 +258,8 @@ class HistoryReader:
     ) -> tuple[list[tuple[Commit, list[str]]], list[str]]:
         """Commits that touched `paths`, newest first, with the files and signature status;
         and what git said on stderr (e.g. that signatures cannot be checked)."""
-        args = ["log", "-z", "--name-only", "--diff-merges=first-parent",
+        # --no-renames: a rename touched two records' files, and both are named.
+        args = ["log", "-z", "--name-only", "--no-renames", "--diff-merges=first-parent",
                 f"--format={_SIGNED_FORMAT}"]
         if since is not None:
             args.append(f"--since=@{since}")

@@ -201,7 +201,9 @@ def markdown(result: DiffResult) -> str:
         out.append(f"| {code(record.id)} | {record.kind} | {record.change} | "
                    f"{md(summary(record))} |")
     for record in result.records:
-        out += ["", f"### {code(record.id)} ({record.kind}, {record.change})", ""]
+        if out[-1]:
+            out.append("")
+        out += [f"### {code(record.id)} ({record.kind}, {record.change})", ""]
         title = record.facts().get("title")
         if title:
             out += [f"*{md(title)}*", ""]

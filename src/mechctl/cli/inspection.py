@@ -57,7 +57,7 @@ def inspect(
     from mechctl.store.layout import check_mechanism_id
 
     check_mechanism_id(mechanism_id)
-    outcome = need(outcome, "--outcome", "Outcome (on-track, at-risk, off-track)")
+    outcome = need(outcome, "--outcome", "Outcome: on-track, at-risk or off-track")
     replay = ["inspect", mechanism_id, "--outcome", outcome]
     for flag, values in (("--metric", metric), ("--anecdote", anecdote), ("--action", action)):
         for value in values or []:

@@ -119,12 +119,28 @@ def _side(blob: bytes | None, rel: str, kind: str) -> Side:
     return Side(checked.data, str(checked.problems[0]) if checked.problems else None)
 
 
+def _stem(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def _changes(ws: Workspace, base: str, target: str | None) -> list[FileChange]:
     folders = [layout.MECHANISMS, layout.ESCALATIONS]
     changes = ws.git.raw_diff(base, target, folders)
     if target is None:
         changes += [FileChange("A", rel, None, None, None) for rel in ws.git.untracked(folders)]
-    return [c for c in changes if _kind(c.path) or (c.old_path and _kind(c.old_path))]
+    changes = [c for c in changes if _kind(c.path)]
+    # A record is its id: a file that left one folder and arrived in another under the same
+    # name (an escalation moved by hand) is one record renamed; anything else is not.
+    gone = {(_kind(c.path), _stem(c.path)): c for c in changes if c.status == "D"}
+    paired = []
+    for change in changes:
+        left = gone.pop((_kind(change.path), _stem(change.path)), None) \
+            if change.status == "A" else None
+        if left is not None:
+            change = FileChange("R", change.path, left.path, left.old_blob, change.new_blob)
+        paired.append(change)
+    moved = {c.old_path for c in paired if c.status == "R"}
+    return [c for c in paired if not (c.status == "D" and c.path in moved)]
 
 
 def diff_records(ws: Workspace, spec: str | None) -> DiffResult:
@@ -145,7 +161,7 @@ def diff_records(ws: Workspace, spec: str | None) -> DiffResult:
     blobs = ws.git.read_blobs(wanted)
     records = []
     for change in changes:
-        kind = _kind(change.path) or _kind(change.old_path or "")
+        kind = _kind(change.path)
         assert kind is not None
         if target is not None:
             new_bytes = blobs.get(change.new_blob or "")

@@ -82,7 +82,7 @@ def _check_unchanged(ws: Workspace, planned: UndoPlan) -> None:
         code = codes.get(rel)
         if code is None:
             continue
-        if code[0] not in " ?":
+        if code[0] not in " ?!":
             raise UndoRefusedError(
                 f"{rel} has staged changes; undo will not mix them into its commit",
                 hint=f"commit them, or unstage them with `git restore --staged {rel}`",
@@ -119,7 +119,7 @@ def undo(ws: Workspace, planned: UndoPlan) -> str:
         except GitError as exc:
             git.abandon_revert(planned.files)
             raise UndoRefusedError(
-                f"cannot undo {_short(planned.sha)}: the revert would conflict ({exc});"
+                f"cannot undo {_short(planned.sha)}: git could not revert it ({exc});"
                 " nothing was changed"
             ) from None
         try:

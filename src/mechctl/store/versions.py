@@ -4,9 +4,9 @@ Consecutive versions of a record share most of their text: a commit changes one 
 top-level keys, and logs (`inspections`, `iterations`, `timeline`) grow at the end. So a
 version is split at its top-level keys, each distinct block is parsed once, and a block that
 only grew is parsed for its new tail alone. Whenever the split is not certain to mean what the
-whole file means (directives, flow or quoted top-level keys, duplicate keys, a block that does
-not parse on its own), the whole text is parsed instead, so results and errors are exactly
-those of `yamlio.load_fast`.
+whole file means (directives, flow or quoted top-level keys, duplicate keys, anchors, a
+block that does not parse on its own), the whole text is parsed instead, so results and
+errors are exactly those of `yamlio.load_fast`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
 _ITEM = re.compile(r"([ ]*)-(?:[ \t]|$)")
 _FLUSH = re.compile(r"^[^ \t#\r\n].*$", re.MULTILINE)
 _INDENTED = re.compile(r"^[ \t]+[^ \t#\r\n]", re.MULTILINE)
+# Anchors, aliases and tags tie parts of a document together (a duplicate anchor is an error
+# only in the whole); where one may appear, the whole text is parsed. "R&D" and "*why*" in
+# prose only cost the shortcut.
+_PROPERTY = re.compile(r"(?:^|[\s\[{,])[&*!][^\s\[\]{},]")
 
 
 class _Unsafe(Exception):
@@ -74,7 +78,11 @@ class VersionLoader:
     def load(self, text: str, path: str) -> dict[str, Any]:
         """The plain data of `text`, as `load_fast` returns it. Raises YamlProblem."""
         blocks = split(text)
-        if blocks is None or len({key for key, _ in blocks}) != len(blocks):
+        if (
+            blocks is None
+            or len({key for key, _ in blocks}) != len(blocks)
+            or _PROPERTY.search(text)
+        ):
             return load_fast(text, path)
         precheck(text, path)
         try:
