@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import Runner, git
-from story import ACKED, ESC, ESC_REL, at, commit_record, escalation
+from story import ACKED, ESC, ESC_REL, at, commit_record, escalation, runner
 
 DATA = Path(__file__).parent / "data"
 ESC2 = "esc-20261105-mq2b7xza"
@@ -25,11 +26,14 @@ def _esc_rel(esc_id: str) -> str:
     return f"escalations/2026/11/{esc_id}.yaml"
 
 
-@pytest.fixture
-def pull_request(cli: Runner, repo: Path) -> Path:
+@pytest.fixture(scope="module")
+def _pull_request(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """main has an active WBR and an open escalation; the `feature` branch changes the WBR's
     definition, inspects it, acknowledges the escalation, raises a new one and adds a draft;
-    main meanwhile raises another escalation and reformats a record."""
+    main meanwhile raises another escalation and reformats a record. Built once."""
+    repo = tmp_path_factory.mktemp("pr") / "repo"
+    cli = runner(repo)
+    assert cli("init", str(repo), env=at("2026-10-31")).exit_code == 0
 
     def run(day: str, *args: str) -> None:
         result = cli(*args, env=at(day))
@@ -65,9 +69,16 @@ def pull_request(cli: Runner, repo: Path) -> Path:
     return repo
 
 
-def test_markdown_for_a_pull_request_matches_the_stored_comment(
-    cli: Runner, pull_request: Path
-) -> None:
+@pytest.fixture
+def pull_request(_pull_request: Path, tmp_path: Path) -> Path:
+    """A copy of the pull-request repository, for this test to change as it likes."""
+    copy = tmp_path / "pr"
+    shutil.copytree(_pull_request, copy, symlinks=True)
+    return copy
+
+
+def test_markdown_for_a_pull_request_matches_the_stored_comment(pull_request: Path) -> None:
+    cli = runner(pull_request)
     result = cli("diff", "main...feature", "--format", "markdown")
     assert result.exit_code == 0, result
     assert result.stderr == ""
@@ -77,7 +88,8 @@ def test_markdown_for_a_pull_request_matches_the_stored_comment(
     assert result.stdout == expected
 
 
-def test_text_for_a_pull_request(cli: Runner, pull_request: Path) -> None:
+def test_text_for_a_pull_request(pull_request: Path) -> None:
+    cli = runner(pull_request)
     result = cli("diff", "main...feature")
     assert result.exit_code == 0, result
     assert result.stdout == (
@@ -107,7 +119,8 @@ def test_text_for_a_pull_request(cli: Runner, pull_request: Path) -> None:
     )
 
 
-def test_json_for_a_pull_request(cli: Runner, pull_request: Path) -> None:
+def test_json_for_a_pull_request(pull_request: Path) -> None:
+    cli = runner(pull_request)
     result = cli("diff", "main...feature", "--format", "json")
     assert result.exit_code == 0, result
     data = json.loads(result.stdout)
@@ -138,9 +151,8 @@ def test_json_for_a_pull_request(cli: Runner, pull_request: Path) -> None:
     assert records["narrative"]["formatting_only"] is True
 
 
-def test_two_dots_compare_the_tips_three_dots_the_merge_base(
-    cli: Runner, pull_request: Path
-) -> None:
+def test_two_dots_compare_the_tips_three_dots_the_merge_base(pull_request: Path) -> None:
+    cli = runner(pull_request)
     two = json.loads(cli("diff", "main..feature", "--format", "json").stdout)
     assert {r["id"]: r["change"] for r in two["records"]}[ESC3] == "removed"
     three = json.loads(cli("diff", "main...feature", "--format", "json").stdout)
@@ -150,7 +162,8 @@ def test_two_dots_compare_the_tips_three_dots_the_merge_base(
         three["records"]
 
 
-def test_default_is_the_working_tree_against_head(cli: Runner, pull_request: Path) -> None:
+def test_default_is_the_working_tree_against_head(pull_request: Path) -> None:
+    cli = runner(pull_request)
     wbr = pull_request / "mechanisms" / "wbr.yaml"
     wbr.write_text(wbr.read_text().replace("status: active", "status: retired"))
     (pull_request / _esc_rel(ESC2)).unlink()

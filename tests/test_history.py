@@ -260,3 +260,21 @@ def test_history_in_a_repository_without_commits(cli: Runner, tmp_path: Path) ->
     assert result.stderr == (
         "error: no mechanism or escalation 'wbr'\nhint: list them with `mechctl mechanism list`\n"
     )
+
+
+def test_a_copy_is_a_creation_not_the_start_of_another_files_life(
+    cli: Runner, repo: Path
+) -> None:
+    from mechctl.services.mechanism_new import template
+    from mechctl.store import yamlio
+
+    draft = {"id": "wbr", "status": "draft", "version": 1, **template("wbr", "finance")}
+    (repo / "drafts").mkdir()
+    (repo / "drafts" / "wbr.yaml").write_text(yamlio.dump(yamlio.to_yaml(draft)))
+    git(repo, "add", "drafts")
+    git(repo, "commit", "-q", "-m", "Draft outside mechanctl")
+    assert cli("mechanism", "new", "wbr", "--template", "wbr", "--owner", "finance").exit_code == 0
+    assert "\tdrafts/wbr.yaml\t" in git(repo, "log", "--follow", "--raw", "--format=",
+                                         "--", "mechanisms/wbr.yaml")  # git saw a copy
+    data = json.loads(cli("history", "wbr", "--json").stdout)
+    assert _entries(data) == [("mechanism.create", "created", None, [])]

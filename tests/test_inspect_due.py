@@ -314,3 +314,18 @@ def test_due_skips_an_invalid_file_with_a_warning(cli: Runner, schedule: Path) -
     assert result.exit_code == 0
     assert result.stderr.startswith("warning: skipped mechanisms/broken.yaml:")
     assert "wbr" in result.stdout
+
+
+def test_a_file_without_an_inspections_key_gets_one_before_iterations(
+    cli: Runner, repo: Path, mechanism: Callable[..., str]
+) -> None:
+    mechanism()
+    path = repo / "mechanisms" / "wbr.yaml"
+    path.write_text(path.read_text().replace("inspections: []\n", ""))
+    git(repo, "commit", "-q", "-am", "Drop the empty log by hand")
+    result = cli("inspect", "wbr", "--outcome", "on-track", "--metric", f"{DECK}=1",
+                 "--anecdote", "ok", env=NOW)
+    assert result.exit_code == 0, result
+    text = path.read_text()
+    assert "\ninspections:\n  - date: 2026-11-28\n" in text
+    assert text.index("\ninspections:") < text.index("\niterations:")

@@ -212,7 +212,8 @@ def markdown(result: DiffResult) -> str:
                 out += [f"**Invalid {side.lower()} the change:** {md(problem)}", ""]
         delta = record.delta
         if delta is None:
-            out.append(f"{md(summary(record)).capitalize()}.")
+            line = md(summary(record))
+            out.append(f"{line[:1].upper()}{line[1:]}.")
             continue
         if delta.version:
             out += [f"**Version:** {delta.version[0]} → {delta.version[1]}", ""]

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mechctl.errors import AmbiguousIdError, NotFoundError, UsageError
-from mechctl.gitlog import FileCommit
+from mechctl.gitlog import FileChange, FileCommit
 from mechctl.models import Escalation, Mechanism
 from mechctl.models.common import ESCALATION_ID_RE
 from mechctl.services import mechanisms
@@ -147,9 +147,21 @@ def _versions(ws: Workspace, log: list[FileCommit], kind: str) -> dict[str, _Ver
     return versions
 
 
+def _own(log: list[FileCommit]) -> list[FileCommit]:
+    """`--follow` also follows copies: a mechanism made from a template would inherit the
+    template's history. A copy is where the record was created; older entries are another
+    file's life."""
+    for position, item in enumerate(log):
+        change = item.change
+        if change.status == "C":
+            created = FileChange("A", change.path, None, None, change.new_blob)
+            return [*log[:position], FileCommit(item.commit, created)]
+    return log
+
+
 def history(ws: Workspace, text: str) -> History:
     kind, record, rel = locate(ws, text)
-    log = ws.git.file_log(rel)
+    log = _own(ws.git.file_log(rel))
     partial = ws.git.is_shallow()
     versions = _versions(ws, log, kind)
     entries: list[Entry] = []

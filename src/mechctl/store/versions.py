@@ -23,7 +23,18 @@ _INDENTED = re.compile(r"^[ \t]+[^ \t#\r\n]", re.MULTILINE)
 # Anchors, aliases and tags tie parts of a document together (a duplicate anchor is an error
 # only in the whole); where one may appear, the whole text is parsed. "R&D" and "*why*" in
 # prose only cost the shortcut.
-_PROPERTY = re.compile(r"(?:^|[\s\[{,])[&*!][^\s\[\]{},]")
+_PROPERTY = re.compile(r"[&*!](?=[^\s\[\]{},])")
+_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+
+
+def _has_property(text: str) -> bool:
+    """An anchor, alias or tag may start here: `&`, `*` or `!` after a space, a bracket or a
+    comma, or at the start of a line. (A search for the character first: it is rare.)"""
+    for match in _PROPERTY.finditer(text):
+        before = text[match.start() - 1] if match.start() else "\n"
+        if before in " \t\r\n[{,":
+            return True
+    return False
 
 
 class _Unsafe(Exception):
@@ -81,10 +92,11 @@ class VersionLoader:
         if (
             blocks is None
             or len({key for key, _ in blocks}) != len(blocks)
-            or _PROPERTY.search(text)
+            or _has_property(text)
         ):
             return load_fast(text, path)
-        precheck(text, path)
+        if any(marker in text for marker in _MARKERS):
+            precheck(text, path)  # a merge-conflict marker, reported as load_fast would
         try:
             return self._assemble(blocks, path)
         except (_Unsafe, YamlProblem):
