@@ -278,3 +278,17 @@ def test_a_copy_is_a_creation_not_the_start_of_another_files_life(
                                          "--", "mechanisms/wbr.yaml")  # git saw a copy
     data = json.loads(cli("history", "wbr", "--json").stdout)
     assert _entries(data) == [("mechanism.create", "created", None, [])]
+
+
+def test_log_show_signature_in_the_users_config_changes_nothing(
+    story: Path, cli: Runner  # noqa: F811
+) -> None:
+    plain = json.loads(cli("history", "demo", "--json", cwd=story).stdout)
+    git(story, "config", "log.showSignature", "true")
+    try:
+        shown = json.loads(cli("history", "demo", "--json", cwd=story).stdout)
+        audited = json.loads(cli("audit", "--json", cwd=story).stdout)
+    finally:
+        git(story, "config", "--unset", "log.showSignature")
+    assert shown == plain
+    assert [e["signature"] for e in audited["entries"]][:3] == ["G", "G", "N"]

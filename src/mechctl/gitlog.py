@@ -29,6 +29,8 @@ _FIELDS = (
 _FORMAT = "%x1e" + "%x1f".join(_FIELDS)
 _SIGNED_FORMAT = _FORMAT + "%x1f%G?%x1f%GS"
 _NULL = "0" * 40
+# `log.showSignature` would print gpg's report into the output; mechctl asks with %G? instead.
+_LOG = ("--no-show-signature", "--no-color")
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,8 @@ class HistoryReader:
     def file_log(self, rel: str) -> list[FileCommit]:
         """Every commit that changed `rel`, newest first, following renames: one `git log`."""
         proc = self.run(
-            ["log", "--follow", "-z", "--raw", "--no-abbrev", "--diff-merges=first-parent",
-             f"--format={_FORMAT}", "--", rel],
+            ["log", *_LOG, "--follow", "-z", "--raw", "--no-abbrev",
+             "--diff-merges=first-parent", f"--format={_FORMAT}", "--", rel],
             check=False,
         )
         if proc.returncode != 0:
@@ -153,7 +155,7 @@ class HistoryReader:
 
     def in_history(self, rel: str) -> bool:
         """Whether any commit reachable from HEAD ever held `rel` (a deleted record)."""
-        proc = self.run(["log", "-1", "--format=%H", "--", rel], check=False)
+        proc = self.run(["log", *_LOG, "-1", "--format=%H", "--", rel], check=False)
         return proc.returncode == 0 and bool(proc.stdout.strip())
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
@@ -247,8 +249,8 @@ class HistoryReader:
     def commit_info(self, rev: str = "HEAD") -> tuple[Commit, list[FileChange]]:
         """One commit and the files it changed against its first parent."""
         proc = self.run(
-            ["log", "-1", "-z", "--raw", "--no-abbrev", "--diff-merges=first-parent", "-M",
-             f"--format={_FORMAT}", rev, "--"]
+            ["log", *_LOG, "-1", "-z", "--raw", "--no-abbrev", "--diff-merges=first-parent",
+             "-M", f"--format={_FORMAT}", rev, "--"]
         )
         header, _, raw = proc.stdout.lstrip(_RS).partition("\0")
         return _commit(header.split(_FS)), _raw_changes(raw.lstrip("\n").split("\0"))
@@ -259,8 +261,8 @@ class HistoryReader:
         """Commits that touched `paths`, newest first, with the files and signature status;
         and what git said on stderr (e.g. that signatures cannot be checked)."""
         # --no-renames: a rename touched two records' files, and both are named.
-        args = ["log", "-z", "--name-only", "--no-renames", "--diff-merges=first-parent",
-                f"--format={_SIGNED_FORMAT}"]
+        args = ["log", *_LOG, "-z", "--name-only", "--no-renames",
+                "--diff-merges=first-parent", f"--format={_SIGNED_FORMAT}"]
         if since is not None:
             args.append(f"--since=@{since}")
         proc = self.run([*args, "--", *paths], check=False)

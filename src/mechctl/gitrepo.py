@@ -296,7 +296,8 @@ class Git(HistoryReader):
             for key in ("Mechctl-Action", "Mechctl-Record")
         )
         proc = self.run(
-            ["log", "--fixed-strings", "--grep=Mechctl-Action: mechanism.activate",
+            ["log", "--no-show-signature", "--fixed-strings",
+             "--grep=Mechctl-Action: mechanism.activate",
              f"--format=%at%x1f{fields}"],
             check=False,
         )
