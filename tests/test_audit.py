@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import Runner, git
-from story import story  # noqa: F401  (a fixture)
+from story import at, story  # noqa: F401  (story is a fixture)
 
 STORY = [
     # action, hand edit, records, %G?
@@ -155,3 +156,29 @@ def test_what_counts_as_signed(letter: str, signed: bool, text: str) -> None:
     entry = AuditEntry("0" * 40, datetime(2026, 1, 1, tzinfo=UTC), "A <a@b>", None, "s", [],
                        letter)
     assert (entry.signed, entry.signature_text) == (signed, text)
+
+
+def test_a_merge_is_shown_as_a_merge_not_a_hand_edit(
+    cli: Runner, repo: Path, mechanism: Callable[..., str]
+) -> None:
+    mechanism()
+    git(repo, "switch", "-q", "-c", "feature")
+    assert cli("inspect", "wbr", "--outcome", "on-track", "--metric", "m=1",
+               "--anecdote", "a", env=at("2037-01-02")).exit_code == 0
+    git(repo, "switch", "-q", "main")
+    path = repo / "mechanisms" / "wbr.yaml"
+    path.write_text(path.read_text().replace("kind: review", "kind: planning"))
+    git(repo, "commit", "-q", "-am", "Kind by hand", env=at("2037-01-03"))
+    git(repo, "merge", "-q", "--no-ff", "feature", "-m", "Merge feature", env=at("2037-01-04"))
+    audited = json.loads(cli("audit", "--json").stdout)
+    assert [(e["action"], e["hand_edit"]) for e in audited["entries"][:3]] == [
+        ("merge", False), ("edited by hand", True), ("mechanism.inspect", False),
+    ]
+    assert audited["hand_edits"] == 1
+    history = json.loads(cli("history", "wbr", "--json").stdout)["entries"]
+    assert [(e["action"], e["hand_edit"], [c["summary"] for c in e["changes"]])
+            for e in history[:3]] == [
+        ("merge", False, ["inspections[0] added (2037-01-02, on-track)"]),
+        ("edited by hand", True, ["kind: review → planning"]),
+        ("mechanism.inspect", False, ["inspections[0] added (2037-01-02, on-track)"]),
+    ]

@@ -78,7 +78,7 @@ def _print_history(found: History) -> None:
                    f"{'s' if count != 1 else ''}, newest first", style="bold"))
     for entry in found.entries:
         head = Text(f"\n{entry.commit[:10]}  {entry.date:%Y-%m-%d %H:%M}  {_name(entry.author)}  ")
-        head.append(entry.action_text, style="yellow" if entry.action is None else "cyan")
+        head.append(entry.action_text, style="yellow" if entry.hand_edit else "cyan")
         out.print(head)
         lines = []
         if entry.event == "created":
@@ -205,8 +205,7 @@ def _print_audit(entries: list[AuditEntry], require_signed: bool) -> None:
         table.add_column(column, no_wrap=column != "RECORDS")
     for entry in entries:
         records = ", ".join(entry.records[:3]) + (" …" if len(entry.records) > 3 else "")
-        action = Text(entry.action or "edited by hand",
-                      style="yellow" if entry.action is None else "")
+        action = Text(entry.action_text, style="yellow" if entry.hand_edit else "")
         signature = Text(entry.signature_text, style="green" if entry.signed else
                          ("red" if require_signed else "dim"))
         table.add_row(entry.commit[:10], f"{entry.date:%Y-%m-%d %H:%M}", _name(entry.author),

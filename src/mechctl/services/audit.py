@@ -41,6 +41,15 @@ class AuditEntry:
     records: list[str]
     signature: str  # git's %G? letter
     signer: str = ""
+    merge: bool = False
+
+    @property
+    def hand_edit(self) -> bool:
+        return self.action is None and not self.merge
+
+    @property
+    def action_text(self) -> str:
+        return self.action or ("merge" if self.merge else "edited by hand")
 
     @property
     def signed(self) -> bool:
@@ -55,8 +64,8 @@ class AuditEntry:
             "commit": self.commit,
             "date": self.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "author": self.author,
-            "action": self.action or "edited by hand",
-            "hand_edit": self.action is None,
+            "action": self.action_text,
+            "hand_edit": self.hand_edit,
             "subject": self.subject,
             "records": self.records,
             "signature": self.signature,
@@ -78,7 +87,7 @@ class AuditReport:
 
     @property
     def hand_edits(self) -> list[AuditEntry]:
-        return [entry for entry in self.entries if entry.action is None]
+        return [entry for entry in self.entries if entry.hand_edit]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +140,7 @@ def audit(ws: Workspace, since: date | None = None) -> AuditReport:
                 records=records,
                 signature=commit.signature,
                 signer=commit.signer,
+                merge=len(commit.parents) > 1,
             )
         )
     cleaned = [note.removeprefix("error: ").removeprefix("warning: ") for note in notes]

@@ -28,6 +28,7 @@ from mechctl.store.versions import VersionLoader
 from mechctl.store.yamlio import YamlProblem, decode
 
 HAND_EDIT = "edited by hand"
+MERGE = "merge"  # a merge commit without trailers: where two lines of work met
 
 
 @dataclass
@@ -42,10 +43,15 @@ class Entry:
     renamed_from: str | None = None
     changes: list[Change] = field(default_factory=list)
     invalid: str | None = None  # why the record is not valid at this revision
+    merge: bool = False
+
+    @property
+    def hand_edit(self) -> bool:
+        return self.action is None and not self.merge
 
     @property
     def action_text(self) -> str:
-        return self.action or HAND_EDIT
+        return self.action or (MERGE if self.merge else HAND_EDIT)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,7 +59,7 @@ class Entry:
             "date": self.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "author": self.author,
             "action": self.action_text,
-            "hand_edit": self.action is None,
+            "hand_edit": self.hand_edit,
             "subject": self.subject,
             "path": self.path,
             "event": self.event,
@@ -176,6 +182,7 @@ def history(ws: Workspace, text: str) -> History:
             subject=commit.subject,
             path=change.path,
             event="changed",
+            merge=len(commit.parents) > 1,
         )
         new = versions.get(change.new_blob or "")
         old = versions.get(change.old_blob or "")
