@@ -150,8 +150,15 @@ def _time(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     return wall, cpu
 
 
-def _measure(repo: Path, label: str, runs: int) -> None:
+def _env() -> dict[str, str]:
+    """Run mechctl as an installed copy runs: with its bytecode cached (pip compiles it)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _measure(repo: Path, label: str, runs: int) -> None:
+    env = _env()
     mechctl = [sys.executable, "-m", "mechctl", "history", "wbr", "--json"]
     plain = ["git", "log", "--follow", "--oneline", "--", "mechanisms/wbr.yaml"]
     _time(mechctl, repo, env)  # warm the page cache and Python's bytecode cache
@@ -186,7 +193,7 @@ def main() -> None:
             began = time.perf_counter()
             build(repo, args.commits)
             print(f"built {args.commits} commits in {time.perf_counter() - began:.1f} s")
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        env = _env()
         entries = subprocess.run(
             [sys.executable, "-m", "mechctl", "history", "wbr", "--json"], cwd=repo, env=env,
             capture_output=True, text=True, check=True,
