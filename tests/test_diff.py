@@ -208,6 +208,12 @@ def test_nothing_changed(cli: Runner, repo: Path) -> None:
         "## mechctl diff\n\nUncommitted record changes against `HEAD`.\n\nNo record changed.\n"
     )
     assert json.loads(cli("diff", "--format", "json").stdout)["records"] == []
+    assert cli("diff", "HEAD", "--format", "markdown").stdout.startswith(
+        "## mechctl diff\n\nUncommitted record changes against `HEAD`.\n"
+    )
+    assert "Record changes from `HEAD~0` to the working tree." in cli(
+        "diff", "HEAD~0", "--format", "markdown"
+    ).stdout
 
 
 @pytest.mark.parametrize(

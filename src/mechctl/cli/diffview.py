@@ -189,8 +189,10 @@ def _md_change(change: Change) -> list[str]:
 
 def markdown(result: DiffResult) -> str:
     out = ["## mechctl diff", ""]
-    if result.target is None:
+    if result.target is None and result.spec == "HEAD":
         out.append(f"Uncommitted record changes against {code(result.spec)}.")
+    elif result.target is None:
+        out.append(f"Record changes from {code(result.spec)} to the working tree.")
     else:
         out.append(f"Record changes in {code(result.spec)}.")
     out.append("")
