@@ -217,3 +217,38 @@ def test_doctor(cli: Runner, repo: Path) -> None:
     broken = cli("doctor", "--json")
     assert broken.exit_code == 1
     assert {c["name"]: c["status"] for c in json.loads(broken.stdout)}["config"] == "fail"
+
+
+def test_both_sides_appending_to_a_definition_list_keep_both() -> None:
+    base = "id: wbr\ntool:\n  inputs:\n    - a\n"
+    result = merge_texts(base, base + "    - b\n", base + "    - c\n")
+    assert result.conflicts == []
+    assert result.text == "id: wbr\ntool:\n  inputs:\n    - a\n    - b\n    - c\n"
+    edited = merge_texts(base, base.replace("- a", "- z"), base + "    - c\n")
+    assert (edited.text, edited.conflicts) == (
+        "id: wbr\ntool:\n  inputs:\n    - z\n    - c\n", [])
+    both = merge_texts(base, base.replace("- a", "- z"), base.replace("- a", "- y"))
+    assert [c.path for c in both.conflicts] == [("tool", "inputs")]
+
+
+def test_a_rebased_series_merges_after_renumbering() -> None:
+    """During a rebase the base is our own earlier commit, which upstream already holds,
+    renumbered: the second commit of the series must still apply."""
+    base = ("id: wbr\nversion: 2\ntool:\n  inputs:\n    - a\n    - mine 1\niterations:\n"
+            "  - version: 1\n    date: 2026-11-01\n    why: created\n"
+            "  - version: 2\n    date: 2026-11-02\n    why: mine 1\n")
+    upstream = ("id: wbr\nversion: 3\ntool:\n  inputs:\n    - a\n    - theirs\n    - mine 1\n"
+                "iterations:\n  - version: 1\n    date: 2026-11-01\n    why: created\n"
+                "  - version: 2\n    date: 2026-11-02\n    why: theirs\n"
+                "  - version: 3\n    date: 2026-11-02\n    why: mine 1\n")
+    mine = base.replace("version: 2\ntool", "version: 3\ntool").replace(
+        "    - mine 1\n", "    - mine 1\n    - mine 2\n") + (
+        "  - version: 3\n    date: 2026-11-03\n    why: mine 2\n")
+    result = merge_texts(base, upstream, mine)
+    assert result.conflicts == []
+    assert result.text == (
+        "id: wbr\nversion: 4\ntool:\n  inputs:\n    - a\n    - theirs\n    - mine 1\n"
+        "    - mine 2\niterations:\n  - version: 1\n    date: 2026-11-01\n    why: created\n"
+        "  - version: 2\n    date: 2026-11-02\n    why: theirs\n"
+        "  - version: 3\n    date: 2026-11-02\n    why: mine 1\n"
+        "  - version: 4\n    date: 2026-11-03\n    why: mine 2\n")

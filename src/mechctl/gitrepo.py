@@ -23,6 +23,7 @@ from mechctl.errors import (
     NotARepositoryError,
     RepositoryStateError,
 )
+from mechctl.gitlog import HistoryReader
 
 _INDEX_LOCK_WAIT = float(os.environ.get("MECHCTL_INDEX_LOCK_WAIT", "10"))
 _MECHCTL_LOCK_WAIT = float(os.environ.get("MECHCTL_LOCK_WAIT", "120"))
@@ -96,8 +97,8 @@ def identity_at(cwd: Path) -> str:
 
 
 @dataclass
-class Git:
-    """One repository's work tree, seen through the git CLI."""
+class Git(HistoryReader):
+    """One repository's work tree, seen through the git CLI (history reads: gitlog.py)."""
 
     root: Path
     git_dir: Path
@@ -215,6 +216,10 @@ class Git:
         proc = self.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *rels])
         entries = [entry for entry in proc.stdout.split("\0") if entry]
         return [entry[3:] for entry in entries if len(entry) > 3]
+
+    def nothing_staged(self) -> bool:
+        """Whether the index matches HEAD: the user has nothing staged."""
+        return self._nothing_else_staged()
 
     def _nothing_else_staged(self) -> bool:
         proc = self.run(["diff-index", "--cached", "--quiet", "HEAD", "--"], check=False)
@@ -414,7 +419,7 @@ class Git:
         """Start reading what lint needs to key its cache; `.collect()` waits for it."""
         return IndexState(self.root, paths)
 
-    def resolve_commit(self, rev: str) -> str | None:
+    def commit_or_none(self, rev: str) -> str | None:
         """The commit a revision names, or None when it names none."""
         if rev.startswith("-"):
             return None
@@ -472,6 +477,40 @@ class Git:
             if record and record not in found:  # newest first: keep the latest
                 found[record] = fields[0]
         return found
+
+    # -- reverting (undo) ----------------------------------------------------------------
+
+    def revert_no_commit(self, sha: str) -> None:
+        """Apply the reverse of `sha` to the index and work tree, without committing."""
+        proc = self.run_index(["revert", "--no-commit", sha], check=False)
+        if proc.returncode != 0:
+            raise GitError(_reason(proc))
+
+    def commit_staged(self, rels: Sequence[str], message: str, *, only: bool) -> None:
+        """Commit what the index holds for `rels` (already staged, deletions included).
+        `only`: the user has other staged work, which must stay staged and out of it."""
+        args = ["commit", "--quiet", "--cleanup=whitespace", "--file=-"]
+        if only:
+            args += ["--only", "--", *rels]
+        proc = self.run_index(args, input=message, check=False)
+        if proc.returncode != 0:
+            raise GitError(_reason(proc))
+
+    def abandon_revert(self, rels: Sequence[str]) -> None:
+        """Put `rels` back to HEAD in the index and work tree, and forget the revert."""
+        in_head = set(
+            self.run(["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *rels])
+            .stdout.split("\0")
+        )
+        self.run_index(["reset", "--quiet", "HEAD", "--", *rels], check=False)
+        kept = [rel for rel in rels if rel in in_head]
+        if kept:
+            self.run_index(["checkout", "HEAD", "--", *kept], check=False)
+        for rel in rels:
+            if rel not in in_head:
+                (self.root / rel).unlink(missing_ok=True)
+        self.run(["revert", "--quit"], check=False)
+
 
 
 @dataclass

@@ -98,6 +98,12 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("doctor", "mechctl.cli.collab", "doctor", None),
     ("lint", "mechctl.cli.lint", "lint", None),
     ("codeowners", "mechctl.cli.lint", "codeowners", None),
+    ("inspect", "mechctl.cli.inspection", "inspect", None),
+    ("due", "mechctl.cli.inspection", "due", None),
+    ("history", "mechctl.cli.trail", "history", None),
+    ("diff", "mechctl.cli.trail", "diff", None),
+    ("undo", "mechctl.cli.trail", "undo", None),
+    ("audit", "mechctl.cli.trail", "audit", None),
     ("report", "mechctl.cli.report", "report", None),
     ("status", "mechctl.cli.status", "status", None),
 ]

@@ -36,41 +36,82 @@ def _plain(value: Any) -> Any:
     return yamlio.to_plain(value) if value is not _MISSING else _MISSING
 
 
-def _merge_log(base: list[Any], ours: list[Any], theirs: list[Any], order: str) -> list[Any] | None:
-    """Entries appended on either side, in order; None if either side rewrote history."""
-    base_plain = [_plain(e) for e in base]
-    ours_plain = [_plain(e) for e in ours]
-    theirs_plain = [_plain(e) for e in theirs]
-    if ours_plain[: len(base_plain)] != base_plain or theirs_plain[: len(base_plain)] != base_plain:
+def _identity(entry: Any, key: str) -> Any:
+    """What makes two log entries the same entry. An iteration's number is not part of it:
+    a merge or a rebase may renumber it, and it is still the same change with the same why."""
+    plain = _plain(entry)
+    if key == "iterations" and isinstance(plain, dict):
+        return {k: v for k, v in plain.items() if k != "version"}
+    return plain
+
+
+def _added_only(base: list[Any], side: list[Any], key: str) -> list[Any] | None:
+    """The items `side` added to `base`, if adding is all it did (order kept); else None."""
+    wanted = [_identity(e, key) for e in base]
+    added: list[Any] = []
+    position = 0
+    for item in side:
+        if position < len(wanted) and _identity(item, key) == wanted[position]:
+            position += 1
+        else:
+            added.append(item)
+    return added if position == len(wanted) else None
+
+
+def _merge_list(base: list[Any], ours: list[Any], theirs: list[Any], key: str) -> list[Any] | None:
+    """Both sides' additions to a list, without doubles; None if either side also removed or
+    rewrote items while the other changed the list too (a true conflict)."""
+    theirs_added = _added_only(base, theirs, key)
+    if theirs_added is not None:
+        kept, extra = list(ours), theirs_added
+    else:
+        ours_added = _added_only(base, ours, key)
+        if ours_added is None:
+            return None
+        kept, extra = list(theirs), ours_added
+    present = [_identity(item, key) for item in kept]
+    for item in extra:
+        if _identity(item, key) not in present:
+            kept.append(item)
+            present.append(_identity(item, key))
+    return kept
+
+
+def _merge_log(base: list[Any], ours: list[Any], theirs: list[Any], key: str) -> list[Any] | None:
+    """A log takes what either side appended; the new entries go in time order."""
+    merged = _merge_list(base, ours, theirs, key)
+    if merged is None:
         return None
-    merged = list(ours)
-    seen = list(ours_plain)
-    for entry, plain in zip(theirs[len(base) :], theirs_plain[len(base) :], strict=True):
-        if plain not in seen:
-            merged.append(entry)
-            seen.append(plain)
-    head, tail = merged[: len(base)], merged[len(base) :]
+    order = LOGS[key]
+    common = 0
+    while common < min(len(merged), len(base)) and _identity(merged[common], key) == _identity(
+        base[common], key
+    ):
+        common += 1
+    head, tail = merged[:common], merged[common:]
 
     def when(entry: Any) -> tuple[str, Any]:
         value = _plain(entry).get(order) if isinstance(entry, dict) else None
         return (type(value).__name__, value if value is not None else "")
 
-    tail.sort(key=when)  # stable: entries at the same moment keep ours-then-theirs order
+    tail.sort(key=when)  # stable: entries at the same moment keep their order
     return head + tail
 
 
-def _renumber_iterations(doc: Any, base_version: int) -> None:
-    """Two sides that each changed the definition each appended version base+1: number the
-    new iterations base+1, base+2, … and set `version` to the last, so both reasons stay."""
+def _renumber_iterations(doc: Any) -> None:
+    """Number iterations 1, 2, 3… in order, and set `version` to the last: two changes made
+    on two clones (each "version N+1") become N+1 and N+2, and both reasons stay."""
     iterations = doc.get("iterations")
-    if not isinstance(iterations, list):
+    if not isinstance(iterations, list) or not iterations:
         return
-    number = base_version
+    first = iterations[0].get("version") if isinstance(iterations[0], dict) else None
+    number = (first if isinstance(first, int) else 1) - 1
     for entry in iterations:
-        if isinstance(entry, dict) and isinstance(entry.get("version"), int) and entry["version"] > base_version:
+        if isinstance(entry, dict):
             number += 1
-            entry["version"] = number
-    if number > base_version:
+            if entry.get("version") != number:
+                entry["version"] = number
+    if number >= 1:
         doc["version"] = number
 
 
@@ -95,13 +136,20 @@ def _merge_map(base: Any, ours: Any, theirs: Any, path: tuple[str, ...],
         if key == "version" and not path:
             continue  # settled from the merged iterations below
         if key in LOGS and not path and isinstance(o, list) and isinstance(t, list):
-            merged = _merge_log(b if isinstance(b, list) else [], o, t, LOGS[key])
+            merged = _merge_log(b if isinstance(b, list) else [], o, t, str(key))
             if merged is not None:
                 ours[key] = yamlio.to_yaml([_plain(e) for e in merged])
                 continue
         if isinstance(o, dict) and isinstance(t, dict):
             _merge_map(b if isinstance(b, dict) else {}, o, t, where, conflicts)
             continue
+        if isinstance(o, list) and isinstance(t, list):
+            # One side only added items (a new tool input), the other changed the list too:
+            # keep both changes.
+            merged = _merge_list(b if isinstance(b, list) else [], o, t, str(key))
+            if merged is not None:
+                ours[key] = yamlio.to_yaml([_plain(e) for e in merged])
+                continue
         conflicts.append(Conflict(where, po, pt))
     return ours
 
@@ -113,9 +161,8 @@ def merge_texts(base: str, ours: str, theirs: str, name: str = "record") -> Merg
     theirs_doc = yamlio.load_roundtrip(theirs, f"{name} (theirs)")
     conflicts: list[Conflict] = []
     _merge_map(base_doc, ours_doc, theirs_doc, (), conflicts)
-    base_version = _plain(base_doc.get("version", _MISSING)) if base_doc else _MISSING
-    if isinstance(base_version, int) and "iterations" in ours_doc:
-        _renumber_iterations(ours_doc, base_version)
+    if "iterations" in ours_doc:
+        _renumber_iterations(ours_doc)
     elif "version" in theirs_doc and _plain(ours_doc.get("version")) != _plain(theirs_doc["version"]):
         ours_doc["version"] = max(_plain(ours_doc.get("version", 1)), _plain(theirs_doc["version"]))
     text = yamlio.dump(ours_doc)

@@ -47,7 +47,7 @@ class Current:
 
 
 def resolve(git: Git, rev: str) -> str:
-    commit = git.resolve_commit(rev)
+    commit = git.commit_or_none(rev)
     if commit is None:
         raise UsageError(
             f"--base: unknown revision {rev!r}",
