@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
+from mechctl.cli.options import PushOpt
 from mechctl.cli.output import console, need, note, print_json, set_replay, warn, workspace
 
 OUTCOMES = ("on-track", "at-risk", "off-track")
@@ -51,6 +52,7 @@ def inspect(
         list[str] | None,
         typer.Option("--action", help="An action item the inspection decided (repeatable)."),
     ] = None,
+    push: PushOpt = False,
 ) -> None:
     """Record an inspection of an active mechanism: outcome, data and anecdotes (one commit)."""
     from mechctl.services.inspect import inspect as run
@@ -63,7 +65,7 @@ def inspect(
         for value in values or []:
             replay += [flag, value]
     set_replay(replay)
-    result = run(workspace(), mechanism_id, outcome, metric or [], anecdote or [], action or [])
+    result = run(workspace(push), mechanism_id, outcome, metric or [], anecdote or [], action or [])
     for message in result.warnings:
         warn(message)
     entry = result.entry

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mechctl.cli import complete
+from mechctl.cli.options import PushOpt
 from mechctl.cli.output import console, note, print_json, stdin_is_terminal, warn, workspace
 
 if TYPE_CHECKING:
@@ -131,12 +132,13 @@ def diff(
 
 def undo(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    push: PushOpt = False,
 ) -> None:
     """Revert the last mechctl commit with a new commit, after showing what it undoes."""
     from mechctl.services.undo import plan
     from mechctl.services.undo import undo as run
 
-    ws = workspace()
+    ws = workspace(push)
     planned = plan(ws)
     verb = "redo (undo the undo)" if planned.redo else "undo"
     record = f" on {planned.record}" if planned.record and planned.record != "-" else ""

@@ -195,17 +195,25 @@ def transaction(ws: Workspace) -> Iterator[Transaction]:
         _ = ws.identity  # fail before any work when git does not know who is acting
         txn = Transaction(ws)
         yield txn
-    if txn.committed and _wants_push(ws):
-        from mechctl.errors import MechctlError
-        from mechctl.services.sync import sync
+    if txn.committed:
+        push_if_wanted(ws)
 
-        try:
-            sync(ws)
-        except MechctlError as exc:
-            ws.sync_problem = MechctlError(
-                f"committed locally, but the sync failed: {exc.message}",
-                hint=exc.hint or "run `mechctl sync` when the remote is reachable",
-            )
+
+def push_if_wanted(ws: Workspace) -> None:
+    """After a commit, outside the lock: sync when asked (--push or `sync.auto_push`). A
+    failure is kept on the workspace: the commit stands, and the command reports it."""
+    if not _wants_push(ws):
+        return
+    from mechctl.errors import MechctlError
+    from mechctl.services.sync import sync
+
+    try:
+        sync(ws)
+    except MechctlError as exc:
+        ws.sync_problem = MechctlError(
+            f"committed locally, but the sync failed: {exc.message}",
+            hint=exc.hint or "run `mechctl sync` when the remote is reachable",
+        )
 
 
 def _wants_push(ws: Workspace) -> bool:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from mechctl.errors import CommitFailedError, GitError, MechctlError
 from mechctl.services.context import Workspace
-from mechctl.services.txn import message
+from mechctl.services.txn import push_if_wanted, message
 
 UNDO_ACTION = "undo"
 
@@ -130,4 +130,6 @@ def undo(ws: Workspace, planned: UndoPlan) -> str:
             if isinstance(exc, GitError):
                 raise CommitFailedError(str(exc), None, "mechctl undo --yes") from None
             raise
-        return git.head_sha()
+        sha = git.head_sha()
+    push_if_wanted(ws)
+    return sha
