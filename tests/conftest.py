@@ -20,9 +20,21 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 _ISOLATION: Path | None = None
 _CLEARED = (
-    "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-    "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
-    "EDITOR", "VISUAL", "GIT_EDITOR", "MECHCTL_DEBUG", "MECHCTL_NOW", "EMAIL",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_DATE",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "EDITOR",
+    "VISUAL",
+    "GIT_EDITOR",
+    "MECHCTL_DEBUG",
+    "MECHCTL_NOW",
+    "EMAIL",
 )
 
 
@@ -65,7 +77,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def git(repo: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
     proc = subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=False,
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, **(env or {})},
     )
     if check and proc.returncode != 0:
@@ -134,8 +150,12 @@ def cli(repo: Path) -> Runner:
 
     from mechctl.cli.app import app
 
-    def run(*args: str, input: str | None = None, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> Result:
+    def run(
+        *args: str,
+        input: str | None = None,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Result:
         target = cwd if cwd is not None else repo
         result = CliRunner().invoke(app, ["-C", str(target), *args], input=input, env=env)
         return Result(result.exit_code, result.stdout, result.stderr)
@@ -147,12 +167,23 @@ def cli(repo: Path) -> Runner:
 def proc(repo: Path) -> Runner:
     """Run `python -m mechctl` as a real process, in `repo` by default."""
 
-    def run(*args: str, input: str | None = None, cwd: Path | None = None,
-            env: dict[str, str] | None = None, timeout: float = 60) -> Result:
+    def run(
+        *args: str,
+        input: str | None = None,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> Result:
         full_env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
         done = subprocess.run(
-            [sys.executable, "-m", "mechctl", *args], cwd=cwd or repo, input=input,
-            capture_output=True, text=True, env=full_env, timeout=timeout, check=False,
+            [sys.executable, "-m", "mechctl", *args],
+            cwd=cwd or repo,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            check=False,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 
@@ -163,8 +194,12 @@ def proc(repo: Path) -> Runner:
 def mechanism(cli: Runner) -> Callable[..., str]:
     """Create a mechanism from a template (active by default) and return its id."""
 
-    def make(mechanism_id: str = "wbr", template: str = "wbr", owner: str = "finance",
-             active: bool = True) -> str:
+    def make(
+        mechanism_id: str = "wbr",
+        template: str = "wbr",
+        owner: str = "finance",
+        active: bool = True,
+    ) -> str:
         made = cli("mechanism", "new", mechanism_id, "--template", template, "--owner", owner)
         assert made.exit_code == 0, made
         if active:

@@ -47,8 +47,9 @@ def esc_text(
     if timeline is None:
         timeline = f"  - at: {raised_at}\n    by: Test User\n    action: raised\n"
         if status != "open":
-            timeline += ("  - at: 2026-11-20T11:00:00Z\n    by: Test User\n"
-                         "    action: acknowledged\n")
+            timeline += (
+                "  - at: 2026-11-20T11:00:00Z\n    by: Test User\n    action: acknowledged\n"
+            )
         if status in ("resolved", "closed"):
             timeline += "  - at: 2026-11-20T12:00:00Z\n    by: Test User\n    action: resolved\n"
         if status == "closed":
@@ -96,11 +97,18 @@ def commit(repo: Path, message: str = "records") -> None:
     git(repo, "commit", "-qm", message)
 
 
-def findings(cli: Runner, *args: str, now: str = NOW, env: dict[str, str] | None = None,
-             code: int | None = None, cwd: Path | None = None) -> list[dict[str, Any]]:
+def findings(
+    cli: Runner,
+    *args: str,
+    now: str = NOW,
+    env: dict[str, str] | None = None,
+    code: int | None = None,
+    cwd: Path | None = None,
+) -> list[dict[str, Any]]:
     """`lint --format json`'s findings (asserting the exit code, when given)."""
-    result = cli("lint", "--format", "json", *args, env={"MECHCTL_NOW": now, **(env or {})},
-                 cwd=cwd)
+    result = cli(
+        "lint", "--format", "json", *args, env={"MECHCTL_NOW": now, **(env or {})}, cwd=cwd
+    )
     assert result.exit_code in ((0, 1) if code is None else (code,)), result
     data: list[dict[str, Any]] = json.loads(result.stdout)
     return data

@@ -25,7 +25,8 @@ def ssh_signing(repo: Path, folder: Path) -> None:
     key = folder / "signing-key"
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", str(key)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     allowed = folder / "allowed_signers"
     allowed.write_text(f"test@example.com {key.with_suffix('.pub').read_text()}")
@@ -51,10 +52,26 @@ def build(cli: Runner, root: Path) -> Path:
     assert result.exit_code == 0, result
     run("2026-11-01", "mechanism", "new", "demo-old", "--template", "wbr", "--owner", "finance")
     run("2026-11-02", "mechanism", "activate", "demo-old")
-    run("2026-11-03", "mechanism", "set", "demo-old", "tool.steps[]=Publish the notes",
-        "--why", "Readers asked for notes")
-    run("2026-11-04", "inspect", "demo-old", "--outcome", "on-track", "--metric", f"{DECK}=0.97",
-        "--anecdote", "The CFO read the deck before the meeting")
+    run(
+        "2026-11-03",
+        "mechanism",
+        "set",
+        "demo-old",
+        "tool.steps[]=Publish the notes",
+        "--why",
+        "Readers asked for notes",
+    )
+    run(
+        "2026-11-04",
+        "inspect",
+        "demo-old",
+        "--outcome",
+        "on-track",
+        "--metric",
+        f"{DECK}=0.97",
+        "--anecdote",
+        "The CFO read the deck before the meeting",
+    )
     # A hand edit: a shorter title, committed with plain git.
     old = repo / "mechanisms" / "demo-old.yaml"
     old.write_text(old.read_text().replace(f"title: {TITLE}", "title: WBR"))
@@ -66,8 +83,17 @@ def build(cli: Runner, root: Path) -> Path:
     hand("2026-11-06", "Rename demo-old to demo", "add", "-A")
     # From here on, commits are signed.
     ssh_signing(repo, root)
-    run("2026-11-07", "inspect", "demo", "--outcome", "at-risk", "--metric", f"{DECK}=0.7",
-        "--anecdote", "Two VPs said the deck arrived late")
+    run(
+        "2026-11-07",
+        "inspect",
+        "demo",
+        "--outcome",
+        "at-risk",
+        "--metric",
+        f"{DECK}=0.7",
+        "--anecdote",
+        "Two VPs said the deck arrived late",
+    )
     run("2026-11-08", "undo", "--yes")
     return repo
 
@@ -79,10 +105,13 @@ def runner(default: Path) -> Runner:
     from conftest import Result
     from mechctl.cli.app import app
 
-    def run(*args: str, input: str | None = None, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> Result:
-        result = CliRunner().invoke(app, ["-C", str(cwd or default), *args], input=input,
-                                    env=env)
+    def run(
+        *args: str,
+        input: str | None = None,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Result:
+        result = CliRunner().invoke(app, ["-C", str(cwd or default), *args], input=input, env=env)
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return run
@@ -129,20 +158,24 @@ LEVEL_RAISED = """\
 """
 
 
-def escalation(status: str = "open", level: str = "director", extra: str = "",
-               esc_id: str = ESC) -> str:
+def escalation(
+    status: str = "open", level: str = "director", extra: str = "", esc_id: str = ESC
+) -> str:
     """An escalation's text, as `mechctl escalate` and `escalation ack|raise` would leave it."""
     return RAISED.format(id=esc_id, status=status, level=level) + extra
 
 
-def commit_record(repo: Path, rel: str, text: str, subject: str, action: str | None,
-                  record: str, day: str) -> None:
+def commit_record(
+    repo: Path, rel: str, text: str, subject: str, action: str | None, record: str, day: str
+) -> None:
     """Write a record and commit it with git, with mechctl's trailers unless `action` is None."""
     path = repo / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     git(repo, "add", rel)
-    message = subject if action is None else (
-        f"{subject}\n\nMechctl-Action: {action}\nMechctl-Record: {record}\n"
+    message = (
+        subject
+        if action is None
+        else (f"{subject}\n\nMechctl-Action: {action}\nMechctl-Record: {record}\n")
     )
     git(repo, "commit", "-q", "-m", message, env=at(day))

@@ -33,14 +33,12 @@ def _rows(data: dict[str, object]) -> list[tuple[object, ...]]:
     return [(e["action"], e["hand_edit"], e["records"], e["signature"]) for e in entries]
 
 
-def test_audit_lists_every_change_with_its_signature(story: Path, cli: Runner) -> None:  # noqa: F811
+def test_audit_lists_every_change_with_its_signature(story: Path, cli: Runner) -> None:
     result = cli("audit", "--json", cwd=story)
     assert result.exit_code == 0, result
     assert result.stderr == ""
     data = json.loads(result.stdout)
-    assert (data["since"], data["commits"], data["hand_edits"], data["unsigned"]) == (
-        None, 9, 2, 7
-    )
+    assert (data["since"], data["commits"], data["hand_edits"], data["unsigned"]) == (None, 9, 2, 7)
     assert _rows(data) == STORY
     assert data["entries"][0] == {
         "commit": git(story, "rev-parse", "HEAD").strip(),
@@ -57,11 +55,12 @@ def test_audit_lists_every_change_with_its_signature(story: Path, cli: Runner) -
     }
 
 
-def test_audit_text(story: Path, cli: Runner) -> None:  # noqa: F811
+def test_audit_text(story: Path, cli: Runner) -> None:
     result = cli("audit", cwd=story)
     assert result.exit_code == 0, result
-    lines = [re.sub(r"^[0-9a-f]{10}", "<sha>     ", line).rstrip()
-             for line in result.stdout.splitlines()]
+    lines = [
+        re.sub(r"^[0-9a-f]{10}", "<sha>     ", line).rstrip() for line in result.stdout.splitlines()
+    ]
     assert lines == [
         "COMMIT      DATE              AUTHOR     ACTION              RECORDS         SIGNATURE",
         "<sha>       2026-11-08 12:00  Test User  undo                demo            good",
@@ -77,7 +76,7 @@ def test_audit_text(story: Path, cli: Runner) -> None:  # noqa: F811
     assert result.stderr == "9 commits, 2 edited by hand, 7 not signed\n"
 
 
-def test_require_signed_fails_on_unsigned_commits(story: Path, cli: Runner) -> None:  # noqa: F811
+def test_require_signed_fails_on_unsigned_commits(story: Path, cli: Runner) -> None:
     result = cli("audit", "--require-signed", "--json", cwd=story)
     assert result.exit_code == 1
     shas = [e["commit"][:10] for e in json.loads(result.stdout)["entries"]]
@@ -87,7 +86,7 @@ def test_require_signed_fails_on_unsigned_commits(story: Path, cli: Runner) -> N
     )
 
 
-def test_since_keeps_the_signed_tail(story: Path, cli: Runner) -> None:  # noqa: F811
+def test_since_keeps_the_signed_tail(story: Path, cli: Runner) -> None:
     result = cli("audit", "--since", "2026-11-07", "--require-signed", cwd=story)
     assert result.exit_code == 0, result
     assert result.stderr == "2 commits, 0 edited by hand, 0 not signed\n"
@@ -100,14 +99,16 @@ def test_since_keeps_the_signed_tail(story: Path, cli: Runner) -> None:  # noqa:
 
 
 @pytest.mark.parametrize("since", ["2026-13-01", "last week", ""])
-def test_bad_since(story: Path, cli: Runner, since: str) -> None:  # noqa: F811
+def test_bad_since(story: Path, cli: Runner, since: str) -> None:
     result = cli("audit", "--since", since, cwd=story)
     assert result.exit_code == 2
     assert result.stderr == f"error: invalid --since {since!r}: expected a date, YYYY-MM-DD\n"
 
 
 def test_without_allowed_signers_git_cannot_check_and_says_so(
-    story: Path, cli: Runner, tmp_path: Path  # noqa: F811
+    story: Path,
+    cli: Runner,
+    tmp_path: Path,
 ) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(story, copy, symlinks=True)
@@ -138,23 +139,30 @@ def test_audit_in_a_repository_without_commits(cli: Runner, tmp_path: Path) -> N
     git(tmp_path, "init", "-q", str(empty))
     result = cli("audit", cwd=empty)
     assert (result.exit_code, result.stderr) == (
-        1, "error: the repository has no commits yet, so there is no audit trail\n"
+        1,
+        "error: the repository has no commits yet, so there is no audit trail\n",
     )
 
 
 @pytest.mark.parametrize(
     ("letter", "signed", "text"),
-    [("G", True, "good"), ("U", True, "good, untrusted key"), ("X", True,
-     "good, signature expired"), ("Y", True, "good, key expired"), ("R", False, "revoked key"),
-     ("B", False, "bad signature"), ("E", False, "cannot be checked"), ("N", False, "unsigned")],
+    [
+        ("G", True, "good"),
+        ("U", True, "good, untrusted key"),
+        ("X", True, "good, signature expired"),
+        ("Y", True, "good, key expired"),
+        ("R", False, "revoked key"),
+        ("B", False, "bad signature"),
+        ("E", False, "cannot be checked"),
+        ("N", False, "unsigned"),
+    ],
 )
 def test_what_counts_as_signed(letter: str, signed: bool, text: str) -> None:
     from datetime import UTC, datetime
 
     from mechctl.services.audit import AuditEntry
 
-    entry = AuditEntry("0" * 40, datetime(2026, 1, 1, tzinfo=UTC), "A <a@b>", None, "s", [],
-                       letter)
+    entry = AuditEntry("0" * 40, datetime(2026, 1, 1, tzinfo=UTC), "A <a@b>", None, "s", [], letter)
     assert (entry.signed, entry.signature_text) == (signed, text)
 
 
@@ -163,8 +171,20 @@ def test_a_merge_is_shown_as_a_merge_not_a_hand_edit(
 ) -> None:
     mechanism()
     git(repo, "switch", "-q", "-c", "feature")
-    assert cli("inspect", "wbr", "--outcome", "on-track", "--metric", "m=1",
-               "--anecdote", "a", env=at("2037-01-02")).exit_code == 0
+    assert (
+        cli(
+            "inspect",
+            "wbr",
+            "--outcome",
+            "on-track",
+            "--metric",
+            "m=1",
+            "--anecdote",
+            "a",
+            env=at("2037-01-02"),
+        ).exit_code
+        == 0
+    )
     git(repo, "switch", "-q", "main")
     path = repo / "mechanisms" / "wbr.yaml"
     path.write_text(path.read_text().replace("kind: review", "kind: planning"))
@@ -172,12 +192,15 @@ def test_a_merge_is_shown_as_a_merge_not_a_hand_edit(
     git(repo, "merge", "-q", "--no-ff", "feature", "-m", "Merge feature", env=at("2037-01-04"))
     audited = json.loads(cli("audit", "--json").stdout)
     assert [(e["action"], e["hand_edit"]) for e in audited["entries"][:3]] == [
-        ("merge", False), ("edited by hand", True), ("mechanism.inspect", False),
+        ("merge", False),
+        ("edited by hand", True),
+        ("mechanism.inspect", False),
     ]
     assert audited["hand_edits"] == 1
     history = json.loads(cli("history", "wbr", "--json").stdout)["entries"]
-    assert [(e["action"], e["hand_edit"], [c["summary"] for c in e["changes"]])
-            for e in history[:3]] == [
+    assert [
+        (e["action"], e["hand_edit"], [c["summary"] for c in e["changes"]]) for e in history[:3]
+    ] == [
         ("merge", False, ["inspections[0] added (2037-01-02, on-track)"]),
         ("edited by hand", True, ["kind: review → planning"]),
         ("mechanism.inspect", False, ["inspections[0] added (2037-01-02, on-track)"]),

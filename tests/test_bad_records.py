@@ -116,7 +116,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("content", "expected"), CASES)
-def test_broken_record_reports_place(cli: Runner, repo: Path, content: str | bytes, expected: str) -> None:
+def test_broken_record_reports_place(
+    cli: Runner, repo: Path, content: str | bytes, expected: str
+) -> None:
     path = repo / "mechanisms" / "demo.yaml"
     if isinstance(content, bytes):
         path.write_bytes(content)

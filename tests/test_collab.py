@@ -26,16 +26,31 @@ iterations:
 
 
 def test_independent_edits_and_both_logs_combine() -> None:
-    ours = BASE.replace("title: Weekly", "title: Weekly review").replace(
-        "\nversion: 3\n", "\nversion: 4\n").replace(
-        "    why: base\n", "    why: base\n  - version: 4\n    date: 2026-11-05\n    why: ours\n")
-    theirs = BASE.replace("problem: P", "problem: Q").replace("\nversion: 3\n", "\nversion: 4\n").replace(
-        "    why: base\n", "    why: base\n  - version: 4\n    date: 2026-11-04\n    why: theirs\n"
-    ).replace("inspections: []", "inspections:\n  - date: 2026-11-04\n    outcome: on-track\n"
-              "    by: Ana")
+    ours = (
+        BASE.replace("title: Weekly", "title: Weekly review")
+        .replace("\nversion: 3\n", "\nversion: 4\n")
+        .replace(
+            "    why: base\n",
+            "    why: base\n  - version: 4\n    date: 2026-11-05\n    why: ours\n",
+        )
+    )
+    theirs = (
+        BASE.replace("problem: P", "problem: Q")
+        .replace("\nversion: 3\n", "\nversion: 4\n")
+        .replace(
+            "    why: base\n",
+            "    why: base\n  - version: 4\n    date: 2026-11-04\n    why: theirs\n",
+        )
+        .replace(
+            "inspections: []",
+            "inspections:\n  - date: 2026-11-04\n    outcome: on-track\n    by: Ana",
+        )
+    )
     result = merge_texts(BASE, ours, theirs)
     assert result.conflicts == []
-    assert result.text == """\
+    assert (
+        result.text
+        == """\
 id: wbr
 title: Weekly review
 version: 5
@@ -55,6 +70,7 @@ iterations:
     date: 2026-11-05
     why: ours
 """
+    )
 
 
 def test_timeline_appends_merge_in_time_order() -> None:
@@ -99,13 +115,15 @@ def test_driver_command(cli: Runner, tmp_path: Path) -> None:
     ours.write_text("id: e\nstatus: resolved\n")
     conflict = cli("merge-driver", str(base), str(ours), str(theirs), "escalations/e.yaml")
     assert conflict.exit_code == 1
-    assert conflict.stderr == ("mechctl merge-driver: escalations/e.yaml: status changed on both"
-                               " sides\n")
+    assert conflict.stderr == (
+        "mechctl merge-driver: escalations/e.yaml: status changed on both sides\n"
+    )
     assert "<<<<<<< ours" in ours.read_text()
 
 
-def test_driver_falls_back_to_line_merge_on_broken_yaml(cli: Runner, repo: Path,
-                                                         tmp_path: Path) -> None:
+def test_driver_falls_back_to_line_merge_on_broken_yaml(
+    cli: Runner, repo: Path, tmp_path: Path
+) -> None:
     base, ours, theirs = tmp_path / "o", tmp_path / "a", tmp_path / "b"
     base.write_text("a: 1\nx: 0\ny: 0\nb: 2\n")
     ours.write_text("a: [1\nx: 0\ny: 0\nb: 2\n")
@@ -166,7 +184,8 @@ def test_sync_conflict_leaves_repository_as_before(cli: Runner, clones: tuple[Pa
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         "error: sync stopped: mechanisms/wbr.yaml changed here and on origin/main in ways that"
-        " do not merge; nothing was changed")
+        " do not merge; nothing was changed"
+    )
     assert git(b, "rev-parse", "HEAD") == head
     assert not (b / ".git" / "rebase-merge").exists()
     assert status(b) == "?? notes.txt\n"
@@ -192,20 +211,25 @@ def test_push_failure_keeps_the_commit_and_says_so(cli: Runner, repo: Path, mech
     result = cli("escalate", "-m", "wbr", "-t", "T", "-i", "I", "--push")
     assert result.exit_code == 1
     assert result.stdout.startswith("esc-")
-    assert result.stderr.startswith("error: committed locally, but the sync failed: cannot reach"
-                                    " remote 'origin'")
+    assert result.stderr.startswith(
+        "error: committed locally, but the sync failed: cannot reach remote 'origin'"
+    )
     assert git(repo, "log", "-1", "--format=%s").strip() == "escalate: T"
 
 
 def test_sync_without_remote(cli: Runner) -> None:
     result = cli("sync")
     assert result.exit_code == 2
-    assert result.stderr == ("error: no remote 'origin' in this repository\nhint: add one with"
-                             " `git remote add origin URL`, or set sync.remote\n")
+    assert result.stderr == (
+        "error: no remote 'origin' in this repository\nhint: add one with"
+        " `git remote add origin URL`, or set sync.remote\n"
+    )
 
 
 def test_doctor(cli: Runner, repo: Path) -> None:
-    result = cli("doctor", "--json", env={"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    result = cli(
+        "doctor", "--json", env={"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    )
     assert result.exit_code == 0, result
     checks = {c["name"]: c["status"] for c in json.loads(result.stdout)}
     assert checks["identity"] == "ok"
@@ -225,8 +249,7 @@ def test_both_sides_appending_to_a_definition_list_keep_both() -> None:
     assert result.conflicts == []
     assert result.text == "id: wbr\ntool:\n  inputs:\n    - a\n    - b\n    - c\n"
     edited = merge_texts(base, base.replace("- a", "- z"), base + "    - c\n")
-    assert (edited.text, edited.conflicts) == (
-        "id: wbr\ntool:\n  inputs:\n    - z\n    - c\n", [])
+    assert (edited.text, edited.conflicts) == ("id: wbr\ntool:\n  inputs:\n    - z\n    - c\n", [])
     both = merge_texts(base, base.replace("- a", "- z"), base.replace("- a", "- y"))
     assert [c.path for c in both.conflicts] == [("tool", "inputs")]
 
@@ -234,16 +257,20 @@ def test_both_sides_appending_to_a_definition_list_keep_both() -> None:
 def test_a_rebased_series_merges_after_renumbering() -> None:
     """During a rebase the base is our own earlier commit, which upstream already holds,
     renumbered: the second commit of the series must still apply."""
-    base = ("id: wbr\nversion: 2\ntool:\n  inputs:\n    - a\n    - mine 1\niterations:\n"
-            "  - version: 1\n    date: 2026-11-01\n    why: created\n"
-            "  - version: 2\n    date: 2026-11-02\n    why: mine 1\n")
-    upstream = ("id: wbr\nversion: 3\ntool:\n  inputs:\n    - a\n    - theirs\n    - mine 1\n"
-                "iterations:\n  - version: 1\n    date: 2026-11-01\n    why: created\n"
-                "  - version: 2\n    date: 2026-11-02\n    why: theirs\n"
-                "  - version: 3\n    date: 2026-11-02\n    why: mine 1\n")
+    base = (
+        "id: wbr\nversion: 2\ntool:\n  inputs:\n    - a\n    - mine 1\niterations:\n"
+        "  - version: 1\n    date: 2026-11-01\n    why: created\n"
+        "  - version: 2\n    date: 2026-11-02\n    why: mine 1\n"
+    )
+    upstream = (
+        "id: wbr\nversion: 3\ntool:\n  inputs:\n    - a\n    - theirs\n    - mine 1\n"
+        "iterations:\n  - version: 1\n    date: 2026-11-01\n    why: created\n"
+        "  - version: 2\n    date: 2026-11-02\n    why: theirs\n"
+        "  - version: 3\n    date: 2026-11-02\n    why: mine 1\n"
+    )
     mine = base.replace("version: 2\ntool", "version: 3\ntool").replace(
-        "    - mine 1\n", "    - mine 1\n    - mine 2\n") + (
-        "  - version: 3\n    date: 2026-11-03\n    why: mine 2\n")
+        "    - mine 1\n", "    - mine 1\n    - mine 2\n"
+    ) + ("  - version: 3\n    date: 2026-11-03\n    why: mine 2\n")
     result = merge_texts(base, upstream, mine)
     assert result.conflicts == []
     assert result.text == (
@@ -251,4 +278,5 @@ def test_a_rebased_series_merges_after_renumbering() -> None:
         "    - mine 2\niterations:\n  - version: 1\n    date: 2026-11-01\n    why: created\n"
         "  - version: 2\n    date: 2026-11-02\n    why: theirs\n"
         "  - version: 3\n    date: 2026-11-02\n    why: mine 1\n"
-        "  - version: 4\n    date: 2026-11-03\n    why: mine 2\n")
+        "  - version: 4\n    date: 2026-11-03\n    why: mine 2\n"
+    )

@@ -41,30 +41,85 @@ def _pull_request(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     run("2026-11-01", "mechanism", "new", "wbr", "--template", "wbr", "--owner", "finance")
     run("2026-11-01", "mechanism", "activate", "wbr")
-    run("2026-11-01", "mechanism", "new", "narrative", "--template", "narrative", "--owner",
-        "finance")
+    run(
+        "2026-11-01",
+        "mechanism",
+        "new",
+        "narrative",
+        "--template",
+        "narrative",
+        "--owner",
+        "finance",
+    )
     commit_record(repo, ESC_REL, escalation(), "escalate", "escalation.raise", ESC, "2026-11-01")
     git(repo, "switch", "-q", "-c", "feature")
-    run("2026-11-03", "mechanism", "set", "wbr", "tool.steps[]=Publish the notes | and *why*",
-        f"problem={LONG_PROBLEM}", "inspection.cadence=weekly", "--why",
-        "Readers asked for notes; churn went unseen", "--escalation", "k3f")
-    run("2026-11-04", "inspect", "wbr", "--outcome", "at-risk",
-        "--metric", "Deck published before the agreed cut-off time=0.82",
-        "--anecdote", "Two VPs said the deck arrived after they had left",
-        "--action", "Move the data refresh two hours earlier")
-    commit_record(repo, ESC_REL, escalation("acknowledged", extra=ACKED), f"ack: {ESC}",
-                  "escalation.ack", ESC, "2026-11-05")
-    commit_record(repo, _esc_rel(ESC2), escalation(esc_id=ESC2).replace(
-        "Weekly deck missed the churn metric", "Hiring loop lost two candidates"),
-        "escalate", "escalation.raise", ESC2, "2026-11-05")
+    run(
+        "2026-11-03",
+        "mechanism",
+        "set",
+        "wbr",
+        "tool.steps[]=Publish the notes | and *why*",
+        f"problem={LONG_PROBLEM}",
+        "inspection.cadence=weekly",
+        "--why",
+        "Readers asked for notes; churn went unseen",
+        "--escalation",
+        "k3f",
+    )
+    run(
+        "2026-11-04",
+        "inspect",
+        "wbr",
+        "--outcome",
+        "at-risk",
+        "--metric",
+        "Deck published before the agreed cut-off time=0.82",
+        "--anecdote",
+        "Two VPs said the deck arrived after they had left",
+        "--action",
+        "Move the data refresh two hours earlier",
+    )
+    commit_record(
+        repo,
+        ESC_REL,
+        escalation("acknowledged", extra=ACKED),
+        f"ack: {ESC}",
+        "escalation.ack",
+        ESC,
+        "2026-11-05",
+    )
+    commit_record(
+        repo,
+        _esc_rel(ESC2),
+        escalation(esc_id=ESC2).replace(
+            "Weekly deck missed the churn metric", "Hiring loop lost two candidates"
+        ),
+        "escalate",
+        "escalation.raise",
+        ESC2,
+        "2026-11-05",
+    )
     run("2026-11-05", "mechanism", "new", "prfaq", "--template", "prfaq", "--owner", "finance")
     narrative = repo / "mechanisms" / "narrative.yaml"
-    commit_record(repo, "mechanisms/narrative.yaml",
-                  narrative.read_text().replace("\nkind:", "\n# reviewed in November\nkind:"),
-                  "Note a review", None, "narrative", "2026-11-05")
+    commit_record(
+        repo,
+        "mechanisms/narrative.yaml",
+        narrative.read_text().replace("\nkind:", "\n# reviewed in November\nkind:"),
+        "Note a review",
+        None,
+        "narrative",
+        "2026-11-05",
+    )
     git(repo, "switch", "-q", "main")
-    commit_record(repo, _esc_rel(ESC3), escalation(esc_id=ESC3), "escalate", "escalation.raise",
-                  ESC3, "2026-11-06")
+    commit_record(
+        repo,
+        _esc_rel(ESC3),
+        escalation(esc_id=ESC3),
+        "escalate",
+        "escalation.raise",
+        ESC3,
+        "2026-11-06",
+    )
     git(repo, "switch", "-q", "feature")
     return repo
 
@@ -131,18 +186,27 @@ def test_json_for_a_pull_request(pull_request: Path) -> None:
     assert list(records) == ["narrative", "prfaq", "wbr", ESC, ESC2]
     wbr = records["wbr"]
     assert (wbr["change"], wbr["version"], wbr["why"], wbr["title"], wbr["status"]) == (
-        "modified", {"old": 1, "new": 2}, ["Readers asked for notes; churn went unseen"],
-        "Weekly Business Review (WBR/MBR/QBR)", "active",
+        "modified",
+        {"old": 1, "new": 2},
+        ["Readers asked for notes; churn went unseen"],
+        "Weekly Business Review (WBR/MBR/QBR)",
+        "active",
     )
     assert [c["path"] for c in wbr["definition"]] == [
-        "problem", "tool.steps[6]", "inspection.cadence"
+        "problem",
+        "tool.steps[6]",
+        "inspection.cadence",
     ]
     assert wbr["definition"][0]["new"] == LONG_PROBLEM
     assert wbr["appended"]["inspections"][0]["outcome"] == "at-risk"
-    assert wbr["appended"]["iterations"] == [{
-        "version": 2, "date": "2026-11-03", "why": "Readers asked for notes; churn went unseen",
-        "escalations": [ESC],
-    }]
+    assert wbr["appended"]["iterations"] == [
+        {
+            "version": 2,
+            "date": "2026-11-03",
+            "why": "Readers asked for notes; churn went unseen",
+            "escalations": [ESC],
+        }
+    ]
     assert wbr["state"] == [] and wbr["log_edits"] == []
     esc = records[ESC]
     assert [c["summary"] for c in esc["state"]] == ["status: open → acknowledged"]
@@ -158,8 +222,9 @@ def test_two_dots_compare_the_tips_three_dots_the_merge_base(pull_request: Path)
     three = json.loads(cli("diff", "main...feature", "--format", "json").stdout)
     assert ESC3 not in {r["id"] for r in three["records"]}
     # A side left out means HEAD, as in git.
-    assert json.loads(cli("diff", "main...", "--format", "json").stdout)["records"] == \
-        three["records"]
+    assert (
+        json.loads(cli("diff", "main...", "--format", "json").stdout)["records"] == three["records"]
+    )
 
 
 def test_default_is_the_working_tree_against_head(pull_request: Path) -> None:
@@ -188,8 +253,15 @@ def test_default_is_the_working_tree_against_head(pull_request: Path) -> None:
 
 def test_a_record_invalid_in_the_range_is_shown_not_fatal(cli: Runner, repo: Path) -> None:
     commit_record(repo, ESC_REL, escalation(), "escalate", "escalation.raise", ESC, "2026-11-01")
-    commit_record(repo, ESC_REL, escalation().replace("status: open", "status: [open"),
-                  "Broken", None, ESC, "2026-11-02")
+    commit_record(
+        repo,
+        ESC_REL,
+        escalation().replace("status: open", "status: [open"),
+        "Broken",
+        None,
+        ESC,
+        "2026-11-02",
+    )
     result = cli("diff", "HEAD~1..HEAD")
     assert result.exit_code == 0, result
     assert result.stdout == (
@@ -211,9 +283,10 @@ def test_nothing_changed(cli: Runner, repo: Path) -> None:
     assert cli("diff", "HEAD", "--format", "markdown").stdout.startswith(
         "## mechctl diff\n\nUncommitted record changes against `HEAD`.\n"
     )
-    assert "Record changes from `HEAD~0` to the working tree." in cli(
-        "diff", "HEAD~0", "--format", "markdown"
-    ).stdout
+    assert (
+        "Record changes from `HEAD~0` to the working tree."
+        in cli("diff", "HEAD~0", "--format", "markdown").stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -259,6 +332,4 @@ def test_rename_by_hand_in_the_range(cli: Runner, repo: Path) -> None:
     result = cli("diff", "HEAD~1..HEAD", "--format", "json")
     record = json.loads(result.stdout)["records"][0]
     assert (record["change"], record["path"], record["old_path"]) == ("renamed", moved, ESC_REL)
-    assert cli("diff", "HEAD~1..HEAD").stdout == (
-        f"escalation {ESC}: renamed from {ESC_REL}\n"
-    )
+    assert cli("diff", "HEAD~1..HEAD").stdout == (f"escalation {ESC}: renamed from {ESC_REL}\n")

@@ -67,7 +67,9 @@ def test_help_runs_for_every_command() -> None:
         args = command.split()[1:]
         done = subprocess.run(
             [sys.executable, "-m", "mechctl", *args, "--help"],
-            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
             check=False,
         )
         assert done.returncode == 0, done.stderr

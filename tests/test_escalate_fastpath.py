@@ -31,12 +31,21 @@ def test_emitted_record_reads_back_exactly_and_validates(
 ) -> None:
     at = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
     record = {
-        "id": "esc-20261121-abcdefgh", "title": title, "mechanism": None,
-        "failure_mode": "no-mechanism", "severity": "sev3", "level": "director",
-        "status": "open", "customer_impact": impact, "raised_by": "A <a@example.com>",
-        "raised_at": at, "links": [], "tags": tags,
-        "timeline": [{"at": at, "by": "A <a@example.com>", "action": "raised",
-                      "level": "director"}],
+        "id": "esc-20261121-abcdefgh",
+        "title": title,
+        "mechanism": None,
+        "failure_mode": "no-mechanism",
+        "severity": "sev3",
+        "level": "director",
+        "status": "open",
+        "customer_impact": impact,
+        "raised_by": "A <a@example.com>",
+        "raised_at": at,
+        "links": [],
+        "tags": tags,
+        "timeline": [
+            {"at": at, "by": "A <a@example.com>", "action": "raised", "level": "director"}
+        ],
     }
     text = emit(record, header="# yaml-language-server: $schema=x")
     data = load_fast(text, "x.yaml")
@@ -49,7 +58,9 @@ def test_emitted_record_reads_back_exactly_and_validates(
     assert model.timeline[0].at == at
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(title=texts, impact=texts)
 def test_escalate_output_validates(cli: Runner, repo: Path, title: str, impact: str) -> None:
     result = cli("escalate", "--failure-mode", "no-mechanism", "--title", title, "--impact", impact)
@@ -90,8 +101,9 @@ def test_corrupt_fact_cache_is_ignored(cli: Runner, repo: Path, mechanism) -> No
     assert '"owner": "finance"' in out.stdout
 
 
-def test_broken_mechanism_file_does_not_block_an_escalation(cli: Runner, repo: Path,
-                                                            mechanism) -> None:  # type: ignore[no-untyped-def]
+def test_broken_mechanism_file_does_not_block_an_escalation(
+    cli: Runner, repo: Path, mechanism
+) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
     path = repo / "mechanisms" / "wbr.yaml"
     path.write_text(path.read_text() + "bogus: [\n")

@@ -12,13 +12,30 @@ def _summaries(old: object, new: object) -> list[str]:
 
 
 def test_scalars_lists_and_nested_fields() -> None:
-    old = {"status": "open", "version": 3, "tool": {"steps": ["a", "b", "c"]}, "levers": ["x"],
-           "adoption": {"stakeholders": [{"team": "t1", "contribution": "c1"},
-                                         {"team": "t2", "contribution": "c2"}]}}
-    new = {"status": "acknowledged", "version": 4, "tool": {"steps": ["a", "b", "new", "c"]},
-           "adoption": {"stakeholders": [{"team": "t1", "contribution": "c1"},
-                                         {"team": "t2", "contribution": "changed"}]},
-           "owner": "finance"}
+    old = {
+        "status": "open",
+        "version": 3,
+        "tool": {"steps": ["a", "b", "c"]},
+        "levers": ["x"],
+        "adoption": {
+            "stakeholders": [
+                {"team": "t1", "contribution": "c1"},
+                {"team": "t2", "contribution": "c2"},
+            ]
+        },
+    }
+    new = {
+        "status": "acknowledged",
+        "version": 4,
+        "tool": {"steps": ["a", "b", "new", "c"]},
+        "adoption": {
+            "stakeholders": [
+                {"team": "t1", "contribution": "c1"},
+                {"team": "t2", "contribution": "changed"},
+            ]
+        },
+        "owner": "finance",
+    }
     assert _summaries(old, new) == [
         "status: open → acknowledged",
         "version: 3 → 4",
@@ -59,18 +76,33 @@ def test_types_matter_and_dates_read_well() -> None:
         "at: 2026-11-02T10:00:00Z → 2026-11-03T10:00:00Z"
     ]
     change = diff({"d": date(2026, 1, 1)}, {"d": date(2026, 1, 2)})[0]
-    assert change.as_json() == {"path": "d", "kind": "changed", "old": "2026-01-01",
-                                "new": "2026-01-02", "summary": "d: 2026-01-01 → 2026-01-02"}
+    assert change.as_json() == {
+        "path": "d",
+        "kind": "changed",
+        "old": "2026-01-01",
+        "new": "2026-01-02",
+        "summary": "d: 2026-01-01 → 2026-01-02",
+    }
     assert diff("a", "b") == [Change("(record)", "changed", "a", "b")]
 
 
 def test_record_delta_separates_definition_state_and_logs() -> None:
-    old = {"id": "m", "status": "active", "version": 1, "tool": {"steps": ["a"]},
-           "inspections": [{"date": "d1", "outcome": "on-track"}],
-           "iterations": [{"version": 1, "why": "created"}]}
-    new = {"id": "m", "status": "active", "version": 2, "tool": {"steps": ["a", "b"]},
-           "inspections": [{"date": "d1", "outcome": "off-track"}],
-           "iterations": [{"version": 1, "why": "created"}, {"version": 2, "why": "because"}]}
+    old = {
+        "id": "m",
+        "status": "active",
+        "version": 1,
+        "tool": {"steps": ["a"]},
+        "inspections": [{"date": "d1", "outcome": "on-track"}],
+        "iterations": [{"version": 1, "why": "created"}],
+    }
+    new = {
+        "id": "m",
+        "status": "active",
+        "version": 2,
+        "tool": {"steps": ["a", "b"]},
+        "inspections": [{"date": "d1", "outcome": "off-track"}],
+        "iterations": [{"version": 1, "why": "created"}, {"version": 2, "why": "because"}],
+    }
     delta = record_delta("mechanism", old, new)
     assert delta.version == (1, 2)
     assert [c.summary() for c in delta.definition] == ["tool.steps[1] added: b"]
@@ -80,10 +112,16 @@ def test_record_delta_separates_definition_state_and_logs() -> None:
         "inspections[0].outcome: on-track → off-track"
     ]
     assert delta.why() == ["because"]
-    esc = record_delta("escalation", {"status": "open", "level": "director", "title": "t",
-                                      "timeline": [{"action": "raised"}]},
-                       {"status": "open", "level": "vp", "title": "u",
-                        "timeline": [{"action": "raised"}, {"action": "level-raised"}]})
+    esc = record_delta(
+        "escalation",
+        {"status": "open", "level": "director", "title": "t", "timeline": [{"action": "raised"}]},
+        {
+            "status": "open",
+            "level": "vp",
+            "title": "u",
+            "timeline": [{"action": "raised"}, {"action": "level-raised"}],
+        },
+    )
     assert [c.summary() for c in esc.state] == ["level: director → vp"]
     assert [c.summary() for c in esc.definition] == ["title: t → u"]
     assert esc.appended == {"timeline": [{"action": "level-raised"}]}

@@ -84,9 +84,7 @@ def test_rejecting_hook_restores_tree_and_saves_draft(cli: Runner, repo: Path) -
     assert status(repo) == "A  staged.txt\n"
 
 
-def test_rejecting_hook_on_existing_file_restores_content(
-    cli: Runner, repo: Path
-) -> None:
+def test_rejecting_hook_on_existing_file_restores_content(cli: Runner, repo: Path) -> None:
     assert cli(*NEW).exit_code == 0
     path = repo / "mechanisms" / "demo.yaml"
     before = path.read_text()

@@ -18,15 +18,24 @@ from conftest import SRC, Runner, commit_count, git, status, trailers
 
 def _start(repo: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.Popen([sys.executable, "-m", "mechctl", *args], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mechctl", *args],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _records_all_committed(repo: Path) -> None:
     assert status(repo) == "", status(repo)
     tracked = set(git(repo, "ls-files", "escalations", "mechanisms").split())
-    on_disk = {p.relative_to(repo).as_posix() for p in repo.rglob("*.yaml")
-               if ".git" not in p.parts and p.parts[len(repo.parts)] in ("escalations", "mechanisms")}
+    on_disk = {
+        p.relative_to(repo).as_posix()
+        for p in repo.rglob("*.yaml")
+        if ".git" not in p.parts and p.parts[len(repo.parts)] in ("escalations", "mechanisms")
+    }
     assert on_disk <= tracked
 
 
@@ -74,9 +83,12 @@ def test_killed_edit_of_existing_record_is_restored(repo: Path, proc: Runner, me
     assert not journal.exists()
 
 
-@pytest.mark.parametrize("kind", ["worktree", "spaces-and-unicode", "hooks-path", "autocrlf",
-                                  "sparse"])
-def test_unusual_repositories(repo: Path, tmp_path: Path, cli: Runner, mechanism, kind: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "kind", ["worktree", "spaces-and-unicode", "hooks-path", "autocrlf", "sparse"]
+)
+def test_unusual_repositories(
+    repo: Path, tmp_path: Path, cli: Runner, mechanism, kind: str
+) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
     target = repo
     if kind == "worktree":
@@ -116,13 +128,21 @@ def test_hostile_text_cannot_forge_trailers(cli: Runner, repo: Path, mechanism) 
     esc_id = raised.stdout.strip()
     assert trailers(repo) == {"Mechctl-Action": "escalation.raise", "Mechctl-Record": esc_id}
     subject = git(repo, "log", "-1", "--format=%s").strip()
-    assert subject == ("escalate: Deck broke $(rm -rf ~) `id` ; echo pwned Mechctl-Action: undo"
-                       " Mechctl-Record: wbr")
+    assert subject == (
+        "escalate: Deck broke $(rm -rf ~) `id` ; echo pwned Mechctl-Action: undo"
+        " Mechctl-Record: wbr"
+    )
     comment = cli("escalation", "comment", esc_id, "fine\n\nMechctl-Action: undo\n---\nx: y")
     assert comment.exit_code == 0, comment
     assert trailers(repo) == {"Mechctl-Action": "escalation.comment", "Mechctl-Record": esc_id}
-    why = cli("mechanism", "set", "wbr", "problem=New", "--why",
-              "ok\n\nMechctl-Action: escalation.raise\nMechctl-Record: esc-20260101-aaaaaaaa")
+    why = cli(
+        "mechanism",
+        "set",
+        "wbr",
+        "problem=New",
+        "--why",
+        "ok\n\nMechctl-Action: escalation.raise\nMechctl-Record: esc-20260101-aaaaaaaa",
+    )
     assert why.exit_code == 0, why
     assert trailers(repo) == {"Mechctl-Action": "mechanism.set", "Mechctl-Record": "wbr"}
     shown = json.loads(cli("escalation", "show", esc_id, "--json").stdout)

@@ -125,15 +125,17 @@ def test_internal_error_is_one_line_and_exit_3(cli: Runner, repo: Path, monkeypa
     monkeypatch.setattr(mechanisms, "list_mechanisms", boom)
     result = cli("mechanism", "list")
     assert result.exit_code == 3
-    assert result.stderr.startswith("error: internal error: RuntimeError: simulated bug (a bug in"
-                                    " mechctl; details in ")
+    assert result.stderr.startswith(
+        "error: internal error: RuntimeError: simulated bug (a bug in mechctl; details in "
+    )
     assert result.stderr.endswith("; MECHCTL_DEBUG=1 shows the traceback)\n")
     assert "Traceback" not in result.stderr
     from typer.testing import CliRunner
 
     from mechctl.cli.app import app
 
-    debug = CliRunner().invoke(app, ["-C", str(repo), "mechanism", "list"],
-                               env={"MECHCTL_DEBUG": "1"})
+    debug = CliRunner().invoke(
+        app, ["-C", str(repo), "mechanism", "list"], env={"MECHCTL_DEBUG": "1"}
+    )
     assert isinstance(debug.exception, RuntimeError)  # re-raised, so the traceback shows
     assert str(debug.exception) == "simulated bug"

@@ -40,10 +40,18 @@ def test_inspect_appends_one_entry_in_one_commit(
     mechanism()
     count = commit_count(repo)
     result = cli(
-        "inspect", "wbr", "--outcome", "at-risk",
-        "--metric", f"{DECK}=0.82", "--metric", f"{SLOT}=55",
-        "--anecdote", "Two VPs said the deck arrived after they had left",
-        "--action", "Move the data refresh two hours earlier",
+        "inspect",
+        "wbr",
+        "--outcome",
+        "at-risk",
+        "--metric",
+        f"{DECK}=0.82",
+        "--metric",
+        f"{SLOT}=55",
+        "--anecdote",
+        "Two VPs said the deck arrived after they had left",
+        "--action",
+        "Move the data refresh two hours earlier",
         env=NOW,
     )
     assert result.exit_code == 0, result
@@ -88,16 +96,31 @@ def test_values_are_numbers_where_they_are_numbers(
     cli: Runner, mechanism: Callable[..., str]
 ) -> None:
     mechanism()
-    values = {"a": "12", "b": "-3", "c": "0.5", "d": "1e3", "e": "93%", "f": "<= 60 min",
-              "g": " 7 ", "h": "0x10", "i": "1_000"}
+    values = {
+        "a": "12",
+        "b": "-3",
+        "c": "0.5",
+        "d": "1e3",
+        "e": "93%",
+        "f": "<= 60 min",
+        "g": " 7 ",
+        "h": "0x10",
+        "i": "1_000",
+    }
     metrics = [arg for name, value in values.items() for arg in ("--metric", f"{name}={value}")]
-    result = cli("inspect", "wbr", "--outcome", "on-track", *metrics, "--anecdote", "x",
-                 env=NOW)
+    result = cli("inspect", "wbr", "--outcome", "on-track", *metrics, "--anecdote", "x", env=NOW)
     assert result.exit_code == 0, result
     recorded = json.loads(cli("mechanism", "show", "wbr", "--json").stdout)["inspections"][0]
     assert recorded["metrics"] == {
-        "a": 12, "b": -3, "c": 0.5, "d": 1000.0, "e": "93%", "f": "<= 60 min", "g": 7,
-        "h": "0x10", "i": "1_000",
+        "a": 12,
+        "b": -3,
+        "c": 0.5,
+        "d": 1000.0,
+        "e": "93%",
+        "f": "<= 60 min",
+        "g": 7,
+        "h": "0x10",
+        "i": "1_000",
     }
 
 
@@ -105,8 +128,17 @@ def test_unknown_metric_is_recorded_with_a_warning_listing_the_signals(
     cli: Runner, mechanism: Callable[..., str]
 ) -> None:
     mechanism()
-    result = cli("inspect", "wbr", "--outcome", "on-track", "--metric", "NPS=41",
-                 "--anecdote", "A customer praised the new deck", env=NOW)
+    result = cli(
+        "inspect",
+        "wbr",
+        "--outcome",
+        "on-track",
+        "--metric",
+        "NPS=41",
+        "--anecdote",
+        "A customer praised the new deck",
+        env=NOW,
+    )
     assert result.exit_code == 0, result
     assert result.stderr == (
         f"warning: metric 'NPS' is not one of wbr's inspection signals ({WBR_SIGNALS});"
@@ -137,18 +169,28 @@ def test_missing_data_and_anecdotes_warn_but_record(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--outcome", "great"),
-         "invalid --outcome 'great'; choose one of: on-track, at-risk, off-track"),
+        (
+            ("--outcome", "great"),
+            "invalid --outcome 'great'; choose one of: on-track, at-risk, off-track",
+        ),
         ((), "missing option --outcome (Outcome: on-track, at-risk or off-track)"),
         (("--outcome", " "), "--outcome must not be empty"),
-        (("--outcome", "on-track", "--metric", "nonsense"),
-         "invalid --metric 'nonsense': expected NAME=VALUE, e.g. --metric 'Decks on time=0.96'"),
-        (("--outcome", "on-track", "--metric", "=3"),
-         "invalid --metric '=3': expected NAME=VALUE, e.g. --metric 'Decks on time=0.96'"),
-        (("--outcome", "on-track", "--metric", "x= "),
-         "invalid --metric 'x= ': expected NAME=VALUE, e.g. --metric 'Decks on time=0.96'"),
-        (("--outcome", "on-track", "--metric", "x=1", "--metric", "x=2"),
-         "--metric 'x' is given twice"),
+        (
+            ("--outcome", "on-track", "--metric", "nonsense"),
+            "invalid --metric 'nonsense': expected NAME=VALUE, e.g. --metric 'Decks on time=0.96'",
+        ),
+        (
+            ("--outcome", "on-track", "--metric", "=3"),
+            "invalid --metric '=3': expected NAME=VALUE, e.g. --metric 'Decks on time=0.96'",
+        ),
+        (
+            ("--outcome", "on-track", "--metric", "x= "),
+            "invalid --metric 'x= ': expected NAME=VALUE, e.g. --metric 'Decks on time=0.96'",
+        ),
+        (
+            ("--outcome", "on-track", "--metric", "x=1", "--metric", "x=2"),
+            "--metric 'x' is given twice",
+        ),
         (("--outcome", "on-track", "--anecdote", "  "), "--anecdote must not be empty"),
         (("--outcome", "on-track", "--action", ""), "--action must not be empty"),
     ],
@@ -222,15 +264,25 @@ def schedule(cli: Runner, repo: Path) -> Path:
     hand. Today is 2026-11-28."""
 
     def make(name: str, template: str, day: str, active: bool = True) -> None:
-        made = cli("mechanism", "new", name, "--template", template, "--owner", "finance",
-                   env=_at(day))
+        made = cli(
+            "mechanism", "new", name, "--template", template, "--owner", "finance", env=_at(day)
+        )
         assert made.exit_code == 0, made
         if active:
             assert cli("mechanism", "activate", name, env=_at(day)).exit_code == 0
 
     def inspect(name: str, day: str) -> None:
-        done = cli("inspect", name, "--outcome", "on-track", "--metric", "m=1",
-                   "--anecdote", "a", env=_at(day))
+        done = cli(
+            "inspect",
+            name,
+            "--outcome",
+            "on-track",
+            "--metric",
+            "m=1",
+            "--anecdote",
+            "a",
+            env=_at(day),
+        )
         assert done.exit_code == 0, done
 
     make("wbr", "wbr", "2026-10-01")  # monthly, never inspected: due 10-31, 28 days late
@@ -265,8 +317,9 @@ def test_due_json_and_within(cli: Runner, schedule: Path) -> None:
     result = cli("due", "--within", "70", "--json", env=NOW)
     assert result.exit_code == 0, result
     items = json.loads(result.stdout)
-    assert [(i["mechanism"], i["due"], i["days"], i["overdue"], i["counted_from"])
-            for i in items] == [
+    assert [
+        (i["mechanism"], i["due"], i["days"], i["overdue"], i["counted_from"]) for i in items
+    ] == [
         ("wbr", "2026-10-31", -28, True, "activation"),
         ("bar-raiser", "2026-11-28", 0, False, "inspection"),
         ("narrative", "2026-11-29", 1, False, "activation"),
@@ -274,9 +327,16 @@ def test_due_json_and_within(cli: Runner, schedule: Path) -> None:
         ("prfaq", "2027-01-31", 64, False, "inspection"),
     ]
     assert items[0] == {
-        "mechanism": "wbr", "title": "Weekly Business Review (WBR/MBR/QBR)", "owner": "finance",
-        "cadence": "monthly", "inspector": "finance", "last_inspected": None,
-        "counted_from": "activation", "due": "2026-10-31", "days": -28, "overdue": True,
+        "mechanism": "wbr",
+        "title": "Weekly Business Review (WBR/MBR/QBR)",
+        "owner": "finance",
+        "cadence": "monthly",
+        "inspector": "finance",
+        "last_inspected": None,
+        "counted_from": "activation",
+        "due": "2026-10-31",
+        "days": -28,
+        "overdue": True,
     }
     only_late = json.loads(cli("due", "--within", "0", "--json", env=NOW).stdout)
     assert [i["mechanism"] for i in only_late] == ["wbr", "bar-raiser"]
@@ -323,8 +383,17 @@ def test_a_file_without_an_inspections_key_gets_one_before_iterations(
     path = repo / "mechanisms" / "wbr.yaml"
     path.write_text(path.read_text().replace("inspections: []\n", ""))
     git(repo, "commit", "-q", "-am", "Drop the empty log by hand")
-    result = cli("inspect", "wbr", "--outcome", "on-track", "--metric", f"{DECK}=1",
-                 "--anecdote", "ok", env=NOW)
+    result = cli(
+        "inspect",
+        "wbr",
+        "--outcome",
+        "on-track",
+        "--metric",
+        f"{DECK}=1",
+        "--anecdote",
+        "ok",
+        env=NOW,
+    )
     assert result.exit_code == 0, result
     text = path.read_text()
     assert "\ninspections:\n  - date: 2026-11-28\n" in text

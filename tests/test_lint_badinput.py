@@ -37,8 +37,12 @@ def test_every_file_is_checked_when_some_are_broken(cli: Runner, repo: Path) -> 
         *(f"mechanisms/broken-{n:02d}.yaml" for n in range(len(contents))),
         "escalations/2026/11/esc-20261121-bbbbbbbb.yaml",
     }
-    assert {f["rule"] for f in got} == {"yaml-syntax", "schema", "id-mismatch",
-                                        "incomplete-mechanism"}
+    assert {f["rule"] for f in got} == {
+        "yaml-syntax",
+        "schema",
+        "id-mismatch",
+        "incomplete-mechanism",
+    }
 
 
 def test_alias_bomb_is_refused_fast_and_small(cli: Runner, repo: Path) -> None:
@@ -56,8 +60,11 @@ def test_alias_bomb_is_refused_fast_and_small(cli: Runner, repo: Path) -> None:
 
 
 def test_ten_megabyte_file_is_refused_with_a_clear_message(cli: Runner, repo: Path) -> None:
-    write(repo, "escalations/2026/11/esc-20261120-aaaaaaaa.yaml",
-          esc_text() + "ask: " + "x" * (10 * 1024 * 1024) + "\n")
+    write(
+        repo,
+        "escalations/2026/11/esc-20261120-aaaaaaaa.yaml",
+        esc_text() + "ask: " + "x" * (10 * 1024 * 1024) + "\n",
+    )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     got = findings(cli, code=1)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
@@ -76,11 +83,16 @@ def test_symlink_out_of_the_repository_is_not_followed(
     link.parent.mkdir(parents=True)
     link.symlink_to(secret)
     got = findings(cli, code=1)
-    assert got == [{
-        "path": "escalations/2026/11/esc-20261120-aaaaaaaa.yaml", "line": 1, "column": 1,
-        "rule": "yaml-syntax", "severity": "error",
-        "message": "symbolic link to a file outside the repository; not followed",
-    }]
+    assert got == [
+        {
+            "path": "escalations/2026/11/esc-20261120-aaaaaaaa.yaml",
+            "line": 1,
+            "column": 1,
+            "rule": "yaml-syntax",
+            "severity": "error",
+            "message": "symbolic link to a file outside the repository; not followed",
+        }
+    ]
     assert "hunter2" not in str(got)
 
 
@@ -150,8 +162,12 @@ def test_merge_conflict_in_a_record(cli: Runner, repo: Path) -> None:
     git(repo, "merge", "-q", "other", check=False)
     got = findings(cli, code=1)
     assert [(f["path"], f["line"], f["column"], f["message"]) for f in got] == [
-        (rel, 5, 1, "unresolved merge-conflict marker; resolve the conflict (or run"
-         " `git mergetool`)"),
+        (
+            rel,
+            5,
+            1,
+            "unresolved merge-conflict marker; resolve the conflict (or run `git mergetool`)",
+        ),
     ]
 
 

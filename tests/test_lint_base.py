@@ -40,14 +40,21 @@ def test_definition_change_through_mechctl_is_versioned(cli: Runner, based: Path
 
 def test_definition_change_by_hand_without_version_bump(cli: Runner, based: Path) -> None:
     path = based / "mechanisms" / "wbr.yaml"
-    path.write_text(path.read_text().replace("title: Weekly Business Review (WBR/MBR/QBR)",
-                                             "title: Weekly Business Review"))
+    path.write_text(
+        path.read_text().replace(
+            "title: Weekly Business Review (WBR/MBR/QBR)", "title: Weekly Business Review"
+        )
+    )
     commit(based, "hand edit")
     got = fired(cli, "unversioned-change", "--base", "base", code=1)
     assert [(f["path"], f["line"], f["column"], f["message"]) for f in got] == [
-        ("mechanisms/wbr.yaml", line(path.read_text(), "version:"), 10,
-         "the definition changed but version stayed 1; bump it to 2 with an iterations entry"
-         " saying why (`mechctl mechanism set` and `edit` do both)"),
+        (
+            "mechanisms/wbr.yaml",
+            line(path.read_text(), "version:"),
+            10,
+            "the definition changed but version stayed 1; bump it to 2 with an iterations entry"
+            " saying why (`mechctl mechanism set` and `edit` do both)",
+        ),
     ]
 
 
@@ -85,9 +92,14 @@ def test_escalation_status_jump_is_an_invalid_transition(cli: Runner, based: Pat
     path.write_text(path.read_text().replace("status: acknowledged", "status: open"))
     got = fired(cli, "invalid-transition", "--base", "base", code=1)
     assert [(f["path"], f["line"], f["column"], f["message"]) for f in got] == [
-        (rel, 7, 9, "status went from acknowledged to open, which the escalation state machine"
-         " does not allow (open -> acknowledged -> resolved -> closed; reopen from resolved or"
-         " closed)"),
+        (
+            rel,
+            7,
+            9,
+            "status went from acknowledged to open, which the escalation state machine"
+            " does not allow (open -> acknowledged -> resolved -> closed; reopen from resolved or"
+            " closed)",
+        ),
     ]
 
 
@@ -120,10 +132,19 @@ def test_deleted_records(cli: Runner, based: Path) -> None:
     git(based, "commit", "-qm", "delete")
     got = fired(cli, "deleted-record", "--base", "base", code=1)
     assert [(f["path"], f["line"], f["column"], f["message"]) for f in got] == [
-        ("escalations/2026/11/esc-20261120-aaaaaaaa.yaml", 1, 1,
-         "escalation 'esc-20261120-aaaaaaaa' was deleted; escalations are closed, never deleted"),
-        ("mechanisms/wbr.yaml", 1, 1, "mechanism 'wbr' was deleted; retire it instead"
-         " (`mechctl mechanism retire wbr --reason R`)"),
+        (
+            "escalations/2026/11/esc-20261120-aaaaaaaa.yaml",
+            1,
+            1,
+            "escalation 'esc-20261120-aaaaaaaa' was deleted; escalations are closed, never deleted",
+        ),
+        (
+            "mechanisms/wbr.yaml",
+            1,
+            1,
+            "mechanism 'wbr' was deleted; retire it instead"
+            " (`mechctl mechanism retire wbr --reason R`)",
+        ),
     ]
 
 
@@ -145,8 +166,9 @@ def test_base_against_work_tree_changes_not_committed(cli: Runner, based: Path) 
 
 
 def test_new_records_need_no_base_version(cli: Runner, based: Path) -> None:
-    write_esc(based, "esc-20261121-bbbbbbbb", raised_at="2026-11-21T09:00:00Z",
-              failure_mode="scale")
+    write_esc(
+        based, "esc-20261121-bbbbbbbb", raised_at="2026-11-21T09:00:00Z", failure_mode="scale"
+    )
     made = cli("mechanism", "new", "prfaq", "--template", "prfaq", "--owner", "finance")
     assert made.exit_code == 0
     assert base_findings(cli) == []

@@ -20,8 +20,14 @@ def records(cli: Runner, repo: Path) -> Path:
     assert cli("mechanism", "new", "wbr", "--template", "wbr", "--owner", "finance").exit_code == 0
     assert cli("mechanism", "activate", "wbr").exit_code == 0
     write_esc(repo, "esc-20261120-aaaaaaaa", mechanism="wbrr")
-    write_esc(repo, "esc-20261120-bbbbbbbb", status="open", severity="sev1",
-              failure_mode="scale", raised_at="2026-11-21T10:00:00Z")
+    write_esc(
+        repo,
+        "esc-20261120-bbbbbbbb",
+        status="open",
+        severity="sev1",
+        failure_mode="scale",
+        raised_at="2026-11-21T10:00:00Z",
+    )
     commit(repo)
     return repo
 
@@ -47,8 +53,11 @@ def test_config_change_invalidates(cli: Runner, records: Path) -> None:
     config = records / ".mechctl.yaml"
     config.write_text(config.read_text().replace("  rules: {}", "  rules: {ack-overdue: off}"))
     assert [f["rule"] for f in findings(cli)] == ["unknown-mechanism"]
-    config.write_text(config.read_text().replace("default_level: director", "default_level: vp")
-                      .replace("levels: [team, manager, director, vp]", "levels: [team, vp]"))
+    config.write_text(
+        config.read_text()
+        .replace("default_level: director", "default_level: vp")
+        .replace("levels: [team, manager, director, vp]", "levels: [team, vp]")
+    )
     assert [f["message"] for f in findings(cli) if f["rule"] == "schema"] == [
         "level: unknown level 'director'; configured levels: team, vp",
         "level: unknown level 'director'; configured levels: team, vp",
@@ -75,7 +84,10 @@ def test_the_clock_moving_past_a_deadline_changes_findings(cli: Runner, records:
     assert [f["rule"] for f in findings(cli, now="2026-11-21T10:30:00Z")] == ["unknown-mechanism"]
     assert [f["rule"] for f in findings(cli, now="2026-11-21T11:00:00Z")] == ["unknown-mechanism"]
     assert [f["rule"] for f in findings(cli, now="2026-11-22T10:00:01Z")] == [
-        "unknown-mechanism", "ack-overdue", "resolve-overdue"]
+        "unknown-mechanism",
+        "ack-overdue",
+        "resolve-overdue",
+    ]
     # and back: a clock set earlier is not answered from a later run
     assert [f["rule"] for f in findings(cli, now="2026-11-21T10:30:00Z")] == ["unknown-mechanism"]
 
@@ -106,8 +118,13 @@ def test_cache_can_be_turned_off(cli: Runner, records: Path) -> None:
 
 def test_parallel_checks_give_the_same_findings(cli: Runner, records: Path) -> None:
     for n in range(6):
-        write_esc(records, f"esc-2026111{n}-cccccccc", failure_mode="other",
-                  raised_at=f"2026-11-1{n}T10:00:00Z", status="closed")
+        write_esc(
+            records,
+            f"esc-2026111{n}-cccccccc",
+            failure_mode="other",
+            raised_at=f"2026-11-1{n}T10:00:00Z",
+            status="closed",
+        )
     serial = findings(cli, env={"MECHCTL_LINT_CACHE": "0"})
     parallel = findings(cli, env={"MECHCTL_LINT_CACHE": "0", "MECHCTL_LINT_PARALLEL_MIN": "1"})
     assert parallel == serial
@@ -115,8 +132,13 @@ def test_parallel_checks_give_the_same_findings(cli: Runner, records: Path) -> N
 
 
 def test_untracked_and_unstaged_files_are_linted(cli: Runner, records: Path) -> None:
-    write_esc(records, "esc-20261121-dddddddd", mechanism="nope", failure_mode="other",
-              raised_at="2026-11-21T09:00:00Z")
+    write_esc(
+        records,
+        "esc-20261121-dddddddd",
+        mechanism="nope",
+        failure_mode="other",
+        raised_at="2026-11-21T09:00:00Z",
+    )
     assert "escalations/2026/11/esc-20261121-dddddddd.yaml" in {f["path"] for f in findings(cli)}
 
 
@@ -129,16 +151,28 @@ def test_warm_path_answers_without_the_full_command(
     monkeypatch.setenv("MECHCTL_NOW", NOW)
     monkeypatch.chdir(records)
     assert warm.run(["lint"]) is None  # no cache yet: the full command must run
-    for args in (["--format", "json"], ["--format", "github"], [], ["--fail-level", "warning"],
-                 ["--format=json", "escalations/2026"], ["mechanisms"]):
+    for args in (
+        ["--format", "json"],
+        ["--format", "github"],
+        [],
+        ["--fail-level", "warning"],
+        ["--format=json", "escalations/2026"],
+        ["mechanisms"],
+    ):
         full = cli("lint", *args, env={"MECHCTL_NOW": NOW})
         capsys.readouterr()
         assert warm.run(["lint", *args]) == full.exit_code, args
         assert capsys.readouterr().out == full.stdout, args
     assert warm.run(["-C", str(records), "lint"]) == 1
     capsys.readouterr()
-    for args in (["--base", "HEAD"], ["--list-rules"], ["--format", "sarif"], ["nope.yaml"],
-                 ["--bogus"], ["--format"]):
+    for args in (
+        ["--base", "HEAD"],
+        ["--list-rules"],
+        ["--format", "sarif"],
+        ["nope.yaml"],
+        ["--bogus"],
+        ["--format"],
+    ):
         assert warm.run(["lint", *args]) is None, args
     write_esc(records, "esc-20261120-aaaaaaaa", mechanism="wbr")
     assert warm.run(["lint"]) is None  # a file changed

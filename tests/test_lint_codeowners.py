@@ -14,23 +14,32 @@ from mechctl.store import yamlio
 ROOT = Path(__file__).resolve().parents[1]
 
 BLOCK = (
-    "# BEGIN mechctl codeowners: generated from mechanism owners and .mechctl.yaml teams;"
-    " run `mechctl codeowners` after a change, edits here are overwritten\n"
-) + """\
+    (
+        "# BEGIN mechctl codeowners: generated from mechanism owners and .mechctl.yaml teams;"
+        " run `mechctl codeowners` after a change, edits here are overwritten\n"
+    )
+    + """\
 /mechanisms/bar-raiser.yaml @acme/bizops
 /mechanisms/wbr.yaml @acme/finance
 # END mechctl codeowners
 """
+)
 
 
 @pytest.fixture
 def teams(cli: Runner, repo: Path) -> Path:
     config = repo / ".mechctl.yaml"
     config.write_text(config.read_text() + TEAMS)
-    for mechanism_id, template, owner in (("wbr", "wbr", "finance"),
-                                          ("bar-raiser", "bar-raiser", "business-operations")):
-        assert cli("mechanism", "new", mechanism_id, "--template", template,
-                   "--owner", owner).exit_code == 0
+    for mechanism_id, template, owner in (
+        ("wbr", "wbr", "finance"),
+        ("bar-raiser", "bar-raiser", "business-operations"),
+    ):
+        assert (
+            cli(
+                "mechanism", "new", mechanism_id, "--template", template, "--owner", owner
+            ).exit_code
+            == 0
+        )
     return repo
 
 
@@ -61,8 +70,11 @@ def test_check(cli: Runner, teams: Path) -> None:
 
 
 def test_keeps_the_users_own_lines(cli: Runner, teams: Path) -> None:
-    write(teams, "CODEOWNERS", "* @acme/everyone\n\n" + BLOCK.replace("@acme/finance", "@old")
-          + "/docs/ @acme/writers\n")
+    write(
+        teams,
+        "CODEOWNERS",
+        "* @acme/everyone\n\n" + BLOCK.replace("@acme/finance", "@old") + "/docs/ @acme/writers\n",
+    )
     assert cli("codeowners").exit_code == 0
     assert (teams / "CODEOWNERS").read_text() == (
         "* @acme/everyone\n\n" + BLOCK + "/docs/ @acme/writers\n"
@@ -124,8 +136,9 @@ def test_github_actions_example() -> None:
     assert steps[0]["with"]["fetch-depth"] == 0
     assert any("--base origin/${{ github.base_ref }}" in run for run in runs)
     assert any("--format sarif > mechctl.sarif" in run for run in runs)
-    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif")
-               for step in steps)
+    assert any(
+        step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps
+    )
     assert runs[-1] == "mechctl lint $LINT_BASE --format github"
     assert workflow["permissions"]["security-events"] == "write"
     readme = (ROOT / "README.md").read_text()

@@ -93,8 +93,16 @@ def test_snippets_load_the_same(text: str) -> None:
 
 def test_plain_records_take_the_fast_path() -> None:
     assert fastyaml.load(esc_text()) == SAFE.load(esc_text())
-    for stepped_aside in ("a: &x 1\nb: *x\n", "a: 1\na: 2\n", "<<: {a: 1}\n", "a: 1\n---\nb: 2\n",
-                          "a: [unclosed\n", "c: !!str 5\n", "1: x\n", "a: 2026-13-45\n"):
+    for stepped_aside in (
+        "a: &x 1\nb: *x\n",
+        "a: 1\na: 2\n",
+        "<<: {a: 1}\n",
+        "a: 1\n---\nb: 2\n",
+        "a: [unclosed\n",
+        "c: !!str 5\n",
+        "1: x\n",
+        "a: 2026-13-45\n",
+    ):
         assert fastyaml.load(stepped_aside) is None, stepped_aside
 
 
@@ -115,20 +123,44 @@ def _dump(data: Any, flow: bool) -> str:
 
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
-    st.text(max_size=12), st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)),
-    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2999, 1, 1),
-                 timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0)),
-    st.sampled_from(["yes", "No", "on", "0o17", "012", "0x1f", "1_000", ".inf", "~", "null",
-                     "2026-11-21", "2026-11-21T10:00:00Z", "1e3", "-.5", "+1", "<<", "=",
-                     "tRue", "2026-1-2", "12:30:00"]),
+    st.text(max_size=12),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)),
+    st.datetimes(
+        min_value=datetime(1970, 1, 2), max_value=datetime(2999, 1, 1), timezones=st.just(UTC)
+    ).map(lambda d: d.replace(microsecond=0)),
+    st.sampled_from(
+        [
+            "yes",
+            "No",
+            "on",
+            "0o17",
+            "012",
+            "0x1f",
+            "1_000",
+            ".inf",
+            "~",
+            "null",
+            "2026-11-21",
+            "2026-11-21T10:00:00Z",
+            "1e3",
+            "-.5",
+            "+1",
+            "<<",
+            "=",
+            "tRue",
+            "2026-1-2",
+            "12:30:00",
+        ]
+    ),
 )
 keys = st.text(alphabet="abcdefghij_-. ", min_size=1, max_size=8)
 documents = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(keys, inner, max_size=4)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
     max_leaves=20,
 )
 
@@ -145,9 +177,20 @@ def test_random_plain_scalars_resolve_the_same(value: str) -> None:
     same(f"key: {value}\n")
 
 
-PATHS = [("id",), ("mechanism",), ("status",), ("timeline",), ("timeline", 1),
-         ("timeline", 1, "action"), ("resolution",), ("resolution", "no_change_reason"),
-         ("resolution", "nope"), ("nope",), ("timeline", 9), ("id", "deeper")]
+PATHS = [
+    ("id",),
+    ("mechanism",),
+    ("status",),
+    ("timeline",),
+    ("timeline", 1),
+    ("timeline", 1, "action"),
+    ("resolution",),
+    ("resolution", "no_change_reason"),
+    ("resolution", "nope"),
+    ("nope",),
+    ("timeline", 9),
+    ("id", "deeper"),
+]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=str)
@@ -159,8 +202,18 @@ def test_locate_matches_the_round_trip_loader(path: tuple[Any, ...]) -> None:
 def test_locate_in_flow_collections_and_keys() -> None:
     text = "a: []\nb: {}\nc: 'x'\nd: [1, {e: f}]\ng:\n- x\n- y: 1\n  z: 2\n"
     doc = yamlio.load_roundtrip(text, "x")
-    for path in [("a",), ("b",), ("c",), ("d",), ("d", 1), ("d", 1, "e"), ("g",), ("g", 0),
-                 ("g", 1), ("g", 1, "z")]:
+    for path in [
+        ("a",),
+        ("b",),
+        ("c",),
+        ("d",),
+        ("d", 1),
+        ("d", 1, "e"),
+        ("g",),
+        ("g", 0),
+        ("g", 1),
+        ("g", 1, "z"),
+    ]:
         assert fastyaml.locate(text, path) == position_of(doc, path), path
     assert fastyaml.locate(text, ("g", 1, "z"), key=True) == (8, 3)
     assert fastyaml.locate("a: [unclosed\n", ("b",)) is None  # the parse fails before b

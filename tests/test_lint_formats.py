@@ -25,10 +25,19 @@ def wbr(cli: Runner) -> str:
 @pytest.fixture
 def broken(repo: Path, wbr: str) -> Path:
     """Two escalations: one error and one warning in the first, one error in the second."""
-    write_esc(repo, "esc-20261120-aaaaaaaa", mechanism="wbrr", status="open", severity="sev2",
-              raised_at="2026-11-20T07:00:00Z")
-    write(repo, "escalations/2026/11/esc-20261121-bbbbbbbb.yaml",
-          esc_text("esc-20261121-bbbbbbbb", failure_mode="scale").replace("sev3", "sev9"))
+    write_esc(
+        repo,
+        "esc-20261120-aaaaaaaa",
+        mechanism="wbrr",
+        status="open",
+        severity="sev2",
+        raised_at="2026-11-20T07:00:00Z",
+    )
+    write(
+        repo,
+        "escalations/2026/11/esc-20261121-bbbbbbbb.yaml",
+        esc_text("esc-20261121-bbbbbbbb", failure_mode="scale").replace("sev3", "sev9"),
+    )
     return repo
 
 
@@ -57,8 +66,11 @@ def test_json_is_the_list_of_findings(cli: Runner, broken: Path) -> None:
     result = cli("lint", "--format", "json", env=ENV)
     assert result.exit_code == 1
     assert json.loads(result.stdout)[2] == {
-        "path": "escalations/2026/11/esc-20261121-bbbbbbbb.yaml", "line": 5, "column": 11,
-        "rule": "schema", "severity": "error",
+        "path": "escalations/2026/11/esc-20261121-bbbbbbbb.yaml",
+        "line": 5,
+        "column": 11,
+        "rule": "schema",
+        "severity": "error",
         "message": "severity: invalid value 'sev9'; allowed: sev1, sev2, sev3, sev4",
     }
     assert len(json.loads(result.stdout)) == 3
@@ -123,11 +135,17 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(cli: Runner, broken: Pat
         "ruleIndex": ids.index("unknown-mechanism"),
         "level": "error",
         "message": {"text": "no mechanism 'wbrr' (did you mean 'wbr'?)"},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": "escalations/2026/11/esc-20261120-aaaaaaaa.yaml",
-                                 "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": 3, "startColumn": 12},
-        }}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {
+                        "uri": "escalations/2026/11/esc-20261120-aaaaaaaa.yaml",
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "region": {"startLine": 3, "startColumn": 12},
+                }
+            }
+        ],
     }
     assert [r["level"] for r in run["results"]] == ["error", "warning", "error"]
     assert all(driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
@@ -147,8 +165,14 @@ def test_paths_limit_what_is_reported(cli: Runner, broken: Path) -> None:
     assert [f["path"] for f in findings(cli, "mechanisms")] == []
     assert len(findings(cli, "escalations/2026", "mechanisms/")) == 3
     # relative to -C (or the current folder), like git
-    result = cli("lint", "--format", "json", "11/esc-20261121-bbbbbbbb.yaml",
-                 cwd=broken / "escalations" / "2026", env=ENV)
+    result = cli(
+        "lint",
+        "--format",
+        "json",
+        "11/esc-20261121-bbbbbbbb.yaml",
+        cwd=broken / "escalations" / "2026",
+        env=ENV,
+    )
     assert [f["path"] for f in json.loads(result.stdout)] == [rel]
 
 
@@ -183,14 +207,23 @@ def test_list_rules_outside_a_repository(cli: Runner, outside: Path) -> None:
     [
         (["../elsewhere"], "error: ../elsewhere: outside the repository ({root})\n"),
         (["nope.yaml"], "error: nope.yaml: no such file or folder\n"),
-        ([".mechctl.yaml"], "error: .mechctl.yaml: not a file mechctl lint checks (records under"
-         " mechanisms/ and escalations/, schemas/*.schema.json, CODEOWNERS)\n"),
+        (
+            [".mechctl.yaml"],
+            "error: .mechctl.yaml: not a file mechctl lint checks (records under"
+            " mechanisms/ and escalations/, schemas/*.schema.json, CODEOWNERS)\n",
+        ),
         ([".git/config"], "error: .git/config: inside .git, not a record\n"),
         (["--list-rules", "mechanisms"], "error: --list-rules takes no PATH or --base\n"),
-        (["--format", "xml"], "error: Invalid value for '--format': 'xml' is not one of 'text',"
-         " 'json', 'github', 'sarif'. (see `mechctl lint --help`)\n"),
-        (["--fail-level", "info"], "error: Invalid value for '--fail-level': 'info' is not one"
-         " of 'error', 'warning'. (see `mechctl lint --help`)\n"),
+        (
+            ["--format", "xml"],
+            "error: Invalid value for '--format': 'xml' is not one of 'text',"
+            " 'json', 'github', 'sarif'. (see `mechctl lint --help`)\n",
+        ),
+        (
+            ["--fail-level", "info"],
+            "error: Invalid value for '--fail-level': 'info' is not one"
+            " of 'error', 'warning'. (see `mechctl lint --help`)\n",
+        ),
     ],
 )
 def test_usage_errors(cli: Runner, repo: Path, args: list[str], message: str) -> None:
@@ -253,9 +286,16 @@ def test_warm_path_loads_no_heavy_modules() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, mechctl.cli.warm, mechctl.services.lint.memo, mechctl.cli.lint_output;"
-            " print(sorted(m for m in ('pydantic', 'ruamel.yaml', 'typer', 'rich')"
-            " if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")}, check=True)
+    code = (
+        "import sys, mechctl.cli.warm, mechctl.services.lint.memo, mechctl.cli.lint_output;"
+        " print(sorted(m for m in ('pydantic', 'ruamel.yaml', 'typer', 'rich')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        check=True,
+    )
     assert done.stdout == "[]\n"

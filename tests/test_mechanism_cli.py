@@ -56,8 +56,9 @@ def test_new_empty_title_is_usage_error(cli: Runner) -> None:
 
 
 def test_new_owner_must_be_a_team(cli: Runner) -> None:
-    result = cli("mechanism", "new", "demo", "--title", "T", "--owner", "Jane Doe",
-                 "--problem", "P")
+    result = cli(
+        "mechanism", "new", "demo", "--title", "T", "--owner", "Jane Doe", "--problem", "P"
+    )
     assert result.exit_code == 1
     assert "is not a team name" in result.stderr
 
@@ -80,16 +81,27 @@ def test_every_template_is_complete(cli: Runner, repo: Path, template: str) -> N
     shown = json.loads(cli("mechanism", "show", "demo", "--json").stdout)
     assert shown["status"] == "active"
     assert shown["iterations"] == [
-        {"version": 1, "date": shown["iterations"][0]["date"],
-         "why": f"created from the {template} template", "escalations": []}
+        {
+            "version": 1,
+            "date": shown["iterations"][0]["date"],
+            "why": f"created from the {template} template",
+            "escalations": [],
+        }
     ]
     assert "{owner}" not in (repo / "mechanisms" / "demo.yaml").read_text()
 
 
 def test_set_bumps_version_and_appends_iteration(cli: Runner, repo: Path, demo: str) -> None:
-    result = cli("mechanism", "set", "demo", "tool.inputs[]=Sales data",
-                 "tool.steps=[collect, review]", "inspection.cadence=weekly",
-                 "--why", "first steps")
+    result = cli(
+        "mechanism",
+        "set",
+        "demo",
+        "tool.inputs[]=Sales data",
+        "tool.steps=[collect, review]",
+        "inspection.cadence=weekly",
+        "--why",
+        "first steps",
+    )
     assert result.exit_code == 0, result
     assert result.stderr == "demo is now version 2\n"
     assert committed_files(repo) == ["mechanisms/demo.yaml"]
@@ -115,10 +127,16 @@ def test_set_keeps_comments_and_order(cli: Runner, repo: Path, demo: str) -> Non
     after = path.read_text()
     assert "title: Demo  # keep me\n" in after
     diff = git(repo, "diff", "HEAD~1", "--", "mechanisms/demo.yaml")
-    changed = [l for l in diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    changed = [
+        line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
     assert changed == [
-        "-version: 1", "-problem: P", "+version: 2", "+problem: Q",
-        "+  - version: 2", "+    date: " + after.split("    date: ")[-1].splitlines()[0],
+        "-version: 1",
+        "-problem: P",
+        "+version: 2",
+        "+problem: Q",
+        "+  - version: 2",
+        "+    date: " + after.split("    date: ")[-1].splitlines()[0],
         "+    why: sharper",
     ]
 
@@ -136,21 +154,31 @@ def test_set_same_value_commits_nothing(cli: Runner, repo: Path, demo: str) -> N
     [
         ("tool.stpes=[a]", 2, "unknown field 'tool.stpes' (did you mean 'steps'?)"),
         ("titel=x", 2, "unknown field 'titel' (did you mean 'title'?)"),
-        ("version=9", 2, "cannot set 'version': `version` is bumped by mechctl on every"
-         " definition change"),
-        ("status=active", 2, "cannot set 'status': use `mechctl mechanism activate` or"
-         " `mechctl mechanism retire`"),
+        (
+            "version=9",
+            2,
+            "cannot set 'version': `version` is bumped by mechctl on every definition change",
+        ),
+        (
+            "status=active",
+            2,
+            "cannot set 'status': use `mechctl mechanism activate` or `mechctl mechanism retire`",
+        ),
         ("tool.steps=oops", 1, "invalid value: tool.steps: Input should be a valid list"),
-        ("kind=revue", 1, "invalid value: kind: invalid value 'revue'; allowed: review,"
-         " planning, hiring, writing, operations, other"),
+        (
+            "kind=revue",
+            1,
+            "invalid value: kind: invalid value 'revue'; allowed: review,"
+            " planning, hiring, writing, operations, other",
+        ),
         ("tool.steps[5]=x", 2, "tool.steps[5]: index 5 is out of range (the list has 0 items)"),
-        ("tool.steps=[a", 2, "invalid YAML value for 'tool.steps': while parsing a flow"
-         " sequence"),
+        ("tool.steps=[a", 2, "invalid YAML value for 'tool.steps': while parsing a flow sequence"),
         ("noequals", 2, "expected FIELD.PATH=VALUE, got 'noequals'"),
     ],
 )
-def test_set_bad_input(cli: Runner, repo: Path, demo: str, assignment: str, code: int,
-                       message: str) -> None:
+def test_set_bad_input(
+    cli: Runner, repo: Path, demo: str, assignment: str, code: int, message: str
+) -> None:
     count = commit_count(repo)
     before = (repo / "mechanisms" / "demo.yaml").read_text()
     result = cli("mechanism", "set", "demo", assignment, "--why", "try")
@@ -211,7 +239,15 @@ def test_list_filters_and_json(cli: Runner, mechanism) -> None:  # type: ignore[
     text = cli("mechanism", "list")
     assert text.exit_code == 0
     assert text.stdout.splitlines()[0].split() == [
-        "ID", "TITLE", "KIND", "STATUS", "OWNER", "VER", "CADENCE", "LAST", "INSPECTED"
+        "ID",
+        "TITLE",
+        "KIND",
+        "STATUS",
+        "OWNER",
+        "VER",
+        "CADENCE",
+        "LAST",
+        "INSPECTED",
     ]
     bad = cli("mechanism", "list", "--status", "dead")
     assert bad.exit_code == 2
@@ -228,28 +264,41 @@ def _editor(tmp_path: Path, script: str) -> dict[str, str]:
 
 
 def test_edit_applies_and_bumps(cli: Runner, repo: Path, demo: str, tmp_path: Path) -> None:
-    env = _editor(tmp_path, "p.write_text(p.read_text().replace('problem: P', 'problem: Sharper'))\n")
+    env = _editor(
+        tmp_path, "p.write_text(p.read_text().replace('problem: P', 'problem: Sharper'))\n"
+    )
     result = cli("mechanism", "edit", "demo", "--why", "clearer problem", env=env)
     assert result.exit_code == 0, result
     assert result.stderr == "demo is now version 2\n"
     assert trailers(repo) == {"Mechctl-Action": "mechanism.edit", "Mechctl-Record": "demo"}
 
 
-def test_edit_unchanged_or_emptied_is_abandoned(cli: Runner, repo: Path, demo: str,
-                                                 tmp_path: Path) -> None:
+def test_edit_unchanged_or_emptied_is_abandoned(
+    cli: Runner, repo: Path, demo: str, tmp_path: Path
+) -> None:
     count = commit_count(repo)
-    same = cli("mechanism", "edit", "demo", "--why", "w",
-               env=_editor(tmp_path, "p.write_text(p.read_text())\n"))
+    same = cli(
+        "mechanism",
+        "edit",
+        "demo",
+        "--why",
+        "w",
+        env=_editor(tmp_path, "p.write_text(p.read_text())\n"),
+    )
     assert (same.exit_code, same.stderr) == (0, "no changes; nothing committed\n")
-    emptied = cli("mechanism", "edit", "demo", "--why", "w",
-                  env=_editor(tmp_path, "p.write_text('')\n"))
+    emptied = cli(
+        "mechanism", "edit", "demo", "--why", "w", env=_editor(tmp_path, "p.write_text('')\n")
+    )
     assert (emptied.exit_code, emptied.stderr) == (
-        0, "edit abandoned: the file was emptied; nothing changed\n")
+        0,
+        "edit abandoned: the file was emptied; nothing changed\n",
+    )
     assert commit_count(repo) == count
 
 
-def test_edit_invalid_without_terminal_saves_draft(cli: Runner, repo: Path, demo: str,
-                                                    tmp_path: Path) -> None:
+def test_edit_invalid_without_terminal_saves_draft(
+    cli: Runner, repo: Path, demo: str, tmp_path: Path
+) -> None:
     count = commit_count(repo)
     env = _editor(tmp_path, "p.write_text(p.read_text().replace('kind: other', 'kind: revue'))\n")
     result = cli("mechanism", "edit", "demo", "--why", "w", env=env)

@@ -26,7 +26,10 @@ def test_many_people_many_clones(repo: Path, tmp_path: Path, cli: Runner, mechan
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(repo, "remote", "add", "origin", str(remote))
     git(repo, "push", "-q", "origin", "main")
-    driver = os.environ.get("MECHCTL_SIM_DRIVER") or f"env PYTHONPATH={SRC} {sys.executable} -m mechctl merge-driver %O %A %B %P"
+    driver = (
+        os.environ.get("MECHCTL_SIM_DRIVER")
+        or f"env PYTHONPATH={SRC} {sys.executable} -m mechctl merge-driver %O %A %B %P"
+    )
     clones = []
     for index in range(CLONES):
         clone = tmp_path / f"clone-{index}"
@@ -37,7 +40,10 @@ def test_many_people_many_clones(repo: Path, tmp_path: Path, cli: Runner, mechan
     workers = [
         subprocess.Popen(
             [sys.executable, str(WORKER), str(clone), f"person{index}", str(OPS), str(index)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for index, clone in enumerate(clones)
     ]

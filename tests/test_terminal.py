@@ -18,8 +18,15 @@ from conftest import SRC, Runner, commit_count
 
 def _spawn(repo: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
     full = {**os.environ, "PYTHONPATH": str(SRC), "TERM": "dumb", **(env or {})}
-    return pexpect.spawn(sys.executable, ["-m", "mechctl", *args], cwd=str(repo), env=full,
-                         encoding="utf-8", timeout=30, dimensions=(40, 200))
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "mechctl", *args],
+        cwd=str(repo),
+        env=full,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
 
 
 def test_mechanism_new_prompts_for_missing_values(repo: Path, cli: Runner) -> None:
@@ -38,7 +45,10 @@ def test_mechanism_new_prompts_for_missing_values(repo: Path, cli: Runner) -> No
     assert child.exitstatus == 0
     shown = json.loads(cli("mechanism", "show", "ops-review", "--json").stdout)
     assert (shown["owner"], shown["title"], shown["problem"]) == (
-        "ops", "Operations review", "Incidents repeat")
+        "ops",
+        "Operations review",
+        "Incidents repeat",
+    )
 
 
 def test_escalate_prompts_offering_mechanisms(repo: Path, cli: Runner, mechanism) -> None:  # type: ignore[no-untyped-def]
@@ -72,8 +82,12 @@ def test_interrupt_at_prompt_exits_130_and_changes_nothing(repo: Path) -> None:
 
 
 def test_edit_reopens_with_errors_until_valid(repo: Path, cli: Runner, tmp_path: Path) -> None:
-    assert cli("mechanism", "new", "demo", "--title", "Demo", "--owner", "ops",
-               "--problem", "P").exit_code == 0
+    assert (
+        cli(
+            "mechanism", "new", "demo", "--title", "Demo", "--owner", "ops", "--problem", "P"
+        ).exit_code
+        == 0
+    )
     script = tmp_path / "editor.py"
     log = tmp_path / "rounds.log"
     script.write_text(
@@ -88,8 +102,15 @@ def test_edit_reopens_with_errors_until_valid(repo: Path, cli: Runner, tmp_path:
         "else:\n"
         "    p.write_text(text.replace('kind: revue', 'kind: review'))\n"
     )
-    child = _spawn(repo, "mechanism", "edit", "demo", "--why", "classify",
-                   env={"EDITOR": f"{sys.executable} {script}"})
+    child = _spawn(
+        repo,
+        "mechanism",
+        "edit",
+        "demo",
+        "--why",
+        "classify",
+        env={"EDITOR": f"{sys.executable} {script}"},
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before

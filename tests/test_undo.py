@@ -21,9 +21,10 @@ def _head(repo: Path) -> str:
 
 def _plan_line(repo: Path, verb: str, subject: str, action: str, record: str) -> str:
     sha = _head(repo)
-    day = git(repo, "log", "-1", "--date=format-local:%Y-%m-%d %H:%M", "--format=%ad",
-              env={"TZ": "UTC"}).strip()
-    return (f'{verb}: {sha[:10]} "{subject}" ({action} on {record}, by Test User, {day} UTC)\n')
+    day = git(
+        repo, "log", "-1", "--date=format-local:%Y-%m-%d %H:%M", "--format=%ad", env={"TZ": "UTC"}
+    ).strip()
+    return f'{verb}: {sha[:10]} "{subject}" ({action} on {record}, by Test User, {day} UTC)\n'
 
 
 @pytest.fixture
@@ -56,17 +57,18 @@ def test_undo_reverts_the_last_mechctl_commit(cli: Runner, repo: Path, changed: 
         f"Mechctl-Reverts: {reverted}\n\n"
     )
     assert trailers(repo) == {
-        "Mechctl-Action": "undo", "Mechctl-Record": "wbr", "Mechctl-Reverts": reverted,
+        "Mechctl-Action": "undo",
+        "Mechctl-Record": "wbr",
+        "Mechctl-Reverts": reverted,
     }
     assert status(repo) == ""
     assert not (repo / ".git" / "REVERT_HEAD").exists()
 
 
-def test_undo_of_a_new_record_removes_it_and_undo_again_redoes(
-    cli: Runner, repo: Path
-) -> None:
-    made = cli("mechanism", "new", "demo", "--title", "Demo", "--owner", "finance",
-               "--problem", "P")
+def test_undo_of_a_new_record_removes_it_and_undo_again_redoes(cli: Runner, repo: Path) -> None:
+    made = cli(
+        "mechanism", "new", "demo", "--title", "Demo", "--owner", "finance", "--problem", "P"
+    )
     assert made.exit_code == 0
     text = (repo / "mechanisms" / "demo.yaml").read_text()
     assert cli("undo", "--yes").exit_code == 0
@@ -108,8 +110,14 @@ def test_on_a_terminal_undo_asks(repo: Path, changed: str) -> None:
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     head = _head(repo)
-    child = pexpect.spawn(sys.executable, ["-m", "mechctl", "undo"], cwd=str(repo), env=env,
-                          encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mechctl", "undo"],
+        cwd=str(repo),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
     child.expect(r"Revert this commit\? \[y/N\]: ")
     child.sendline("n")
     child.expect("cancelled; nothing was changed")
@@ -117,8 +125,14 @@ def test_on_a_terminal_undo_asks(repo: Path, changed: str) -> None:
     child.close()
     assert child.exitstatus == 0
     assert _head(repo) == head
-    child = pexpect.spawn(sys.executable, ["-m", "mechctl", "undo"], cwd=str(repo), env=env,
-                          encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mechctl", "undo"],
+        cwd=str(repo),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
     child.expect(r"\[y/N\]: ")
     child.sendline("y")
     child.expect(f"reverted {head[:10]} with a new commit")
@@ -128,9 +142,7 @@ def test_on_a_terminal_undo_asks(repo: Path, changed: str) -> None:
     assert trailers(repo)["Mechctl-Reverts"] == head
 
 
-def test_refuses_when_head_is_not_a_mechctl_commit(
-    cli: Runner, repo: Path, changed: str
-) -> None:
+def test_refuses_when_head_is_not_a_mechctl_commit(cli: Runner, repo: Path, changed: str) -> None:
     path = repo / "mechanisms" / "wbr.yaml"
     path.write_text(path.read_text().replace("kind: review", "kind: planning"))
     git(repo, "commit", "-q", "-am", "Hand edit")
@@ -161,9 +173,7 @@ def test_refuses_when_the_record_changed_since(cli: Runner, repo: Path, changed:
     assert _head(repo) == head
 
 
-def test_refuses_when_the_record_has_staged_changes(
-    cli: Runner, repo: Path, changed: str
-) -> None:
+def test_refuses_when_the_record_has_staged_changes(cli: Runner, repo: Path, changed: str) -> None:
     path = repo / "mechanisms" / "wbr.yaml"
     path.write_text(path.read_text() + "# my note\n")
     git(repo, "add", "mechanisms/wbr.yaml")
@@ -177,8 +187,12 @@ def test_refuses_when_the_record_has_staged_changes(
 
 
 def test_refuses_to_overwrite_an_ignored_file(cli: Runner, repo: Path) -> None:
-    assert cli("mechanism", "new", "demo", "--title", "D", "--owner", "finance",
-               "--problem", "P").exit_code == 0
+    assert (
+        cli(
+            "mechanism", "new", "demo", "--title", "D", "--owner", "finance", "--problem", "P"
+        ).exit_code
+        == 0
+    )
     assert cli("undo", "--yes").exit_code == 0  # removes mechanisms/demo.yaml
     (repo / ".git" / "info" / "exclude").write_text("mechanisms/demo.yaml\n")
     (repo / "mechanisms" / "demo.yaml").write_text("my private notes\n")
@@ -188,11 +202,13 @@ def test_refuses_to_overwrite_an_ignored_file(cli: Runner, repo: Path) -> None:
     assert (repo / "mechanisms" / "demo.yaml").read_text() == "my private notes\n"
 
 
-def test_refuses_when_git_cannot_revert_and_changes_nothing(
-    cli: Runner, repo: Path
-) -> None:
-    assert cli("mechanism", "new", "demo", "--title", "D", "--owner", "finance",
-               "--problem", "P").exit_code == 0
+def test_refuses_when_git_cannot_revert_and_changes_nothing(cli: Runner, repo: Path) -> None:
+    assert (
+        cli(
+            "mechanism", "new", "demo", "--title", "D", "--owner", "finance", "--problem", "P"
+        ).exit_code
+        == 0
+    )
     assert cli("undo", "--yes").exit_code == 0  # removes mechanisms/demo.yaml
     # A required smudge filter that fails: git cannot write the file back.
     (repo / ".git" / "info" / "attributes").write_text("mechanisms/*.yaml filter=boom\n")
@@ -249,8 +265,15 @@ def test_refuses_the_first_commit_a_merge_and_an_empty_repository(
     (repo / "main.txt").write_text("main\n")
     git(repo, "add", "main.txt")
     git(repo, "commit", "-q", "-m", "main")
-    git(repo, "merge", "-q", "--no-ff", "side", "-m",
-        "merge side\n\nMechctl-Action: sync\nMechctl-Record: -")
+    git(
+        repo,
+        "merge",
+        "-q",
+        "--no-ff",
+        "side",
+        "-m",
+        "merge side\n\nMechctl-Action: sync\nMechctl-Record: -",
+    )
     merge = cli("undo", "--yes")
     assert merge.exit_code == 1
     assert merge.stderr == (
@@ -261,5 +284,6 @@ def test_refuses_the_first_commit_a_merge_and_an_empty_repository(
     git(tmp_path, "init", "-q", str(empty))
     none = cli("undo", "--yes", cwd=empty)
     assert (none.exit_code, none.stderr) == (
-        1, "error: the repository has no commits; there is nothing to undo\n"
+        1,
+        "error: the repository has no commits; there is nothing to undo\n",
     )

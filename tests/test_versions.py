@@ -76,9 +76,24 @@ def test_split_refuses_what_it_cannot_be_sure_of() -> None:
 
 
 _KEYS = st.sampled_from(["id", "title", "steps", "true", "'q'", "log", "a-b", "id"])
-_SCALARS = st.sampled_from(["x", "1", "2026-01-01", "'quoted: yes'", "[a, b]", "{k: v}",
-                            "null", "a # c", "|\n  block\n  text", "[a,\nb]", "&x 1", "*x",
-                            '"two\n  lines"', "- not a list"])
+_SCALARS = st.sampled_from(
+    [
+        "x",
+        "1",
+        "2026-01-01",
+        "'quoted: yes'",
+        "[a, b]",
+        "{k: v}",
+        "null",
+        "a # c",
+        "|\n  block\n  text",
+        "[a,\nb]",
+        "&x 1",
+        "*x",
+        '"two\n  lines"',
+        "- not a list",
+    ]
+)
 
 
 @st.composite

@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 _FS, _RS = "\x1f", "\x1e"
 _TRAILER = "%(trailers:key={key},valueonly,separator=%x2c)"
 _FIELDS = (
-    "%H", "%P", "%at", "%an <%ae>", "%s",
+    "%H",
+    "%P",
+    "%at",
+    "%an <%ae>",
+    "%s",
     _TRAILER.format(key="Mechctl-Action"),
     _TRAILER.format(key="Mechctl-Record"),
     _TRAILER.format(key="Mechctl-Reverts"),
@@ -137,8 +141,18 @@ class HistoryReader:
     def file_log(self, rel: str) -> list[FileCommit]:
         """Every commit that changed `rel`, newest first, following renames: one `git log`."""
         proc = self.run(
-            ["log", *_LOG, "--follow", "-z", "--raw", "--no-abbrev",
-             "--diff-merges=first-parent", f"--format={_FORMAT}", "--", rel],
+            [
+                "log",
+                *_LOG,
+                "--follow",
+                "-z",
+                "--raw",
+                "--no-abbrev",
+                "--diff-merges=first-parent",
+                f"--format={_FORMAT}",
+                "--",
+                rel,
+            ],
             check=False,
         )
         if proc.returncode != 0:
@@ -165,8 +179,11 @@ class HistoryReader:
             return {}
         try:
             proc = subprocess.run(
-                ["git", "cat-file", "--batch"], cwd=self.root, capture_output=True,
-                input=("\n".join(wanted) + "\n").encode("ascii"), check=False,
+                ["git", "cat-file", "--batch"],
+                cwd=self.root,
+                capture_output=True,
+                input=("\n".join(wanted) + "\n").encode("ascii"),
+                check=False,
             )
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
@@ -207,9 +224,7 @@ class HistoryReader:
     def merge_base(self, a: str, b: str) -> str:
         proc = self.run(["merge-base", a, b], check=False)
         if proc.returncode != 0 or not proc.stdout.strip():
-            raise GitError(
-                _first_error(proc) or f"'{a}' and '{b}' have no common ancestor"
-            )
+            raise GitError(_first_error(proc) or f"'{a}' and '{b}' have no common ancestor")
         return proc.stdout.split()[0]
 
     def raw_diff(self, old: str, new: str | None, paths: Sequence[str]) -> list[FileChange]:
@@ -223,9 +238,7 @@ class HistoryReader:
         changes = _raw_changes(proc.stdout.split("\0"))
         if new is None:
             # For the working tree git shows the null id; it means "read the file".
-            changes = [
-                FileChange(c.status, c.path, c.old_path, c.old_blob, None) for c in changes
-            ]
+            changes = [FileChange(c.status, c.path, c.old_path, c.old_blob, None) for c in changes]
         return changes
 
     def status_codes(self, rels: Sequence[str]) -> dict[str, str]:
@@ -235,12 +248,18 @@ class HistoryReader:
         if not rels:
             return {}
         proc = self.run(
-            ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored",
-             "--no-renames", "--", *rels]
+            [
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--ignored",
+                "--no-renames",
+                "--",
+                *rels,
+            ]
         )
-        return {
-            entry[3:]: entry[:2] for entry in proc.stdout.split("\0") if len(entry) > 3
-        }
+        return {entry[3:]: entry[:2] for entry in proc.stdout.split("\0") if len(entry) > 3}
 
     def untracked(self, paths: Sequence[str]) -> list[str]:
         proc = self.run(["ls-files", "-z", "--others", "--exclude-standard", "--", *paths])
@@ -249,8 +268,19 @@ class HistoryReader:
     def commit_info(self, rev: str = "HEAD") -> tuple[Commit, list[FileChange]]:
         """One commit and the files it changed against its first parent."""
         proc = self.run(
-            ["log", *_LOG, "-1", "-z", "--raw", "--no-abbrev", "--diff-merges=first-parent",
-             "-M", f"--format={_FORMAT}", rev, "--"]
+            [
+                "log",
+                *_LOG,
+                "-1",
+                "-z",
+                "--raw",
+                "--no-abbrev",
+                "--diff-merges=first-parent",
+                "-M",
+                f"--format={_FORMAT}",
+                rev,
+                "--",
+            ]
         )
         header, _, raw = proc.stdout.lstrip(_RS).partition("\0")
         return _commit(header.split(_FS)), _raw_changes(raw.lstrip("\n").split("\0"))
@@ -261,8 +291,15 @@ class HistoryReader:
         """Commits that touched `paths`, newest first, with the files and signature status;
         and what git said on stderr (e.g. that signatures cannot be checked)."""
         # --no-renames: a rename touched two records' files, and both are named.
-        args = ["log", *_LOG, "-z", "--name-only", "--no-renames",
-                "--diff-merges=first-parent", f"--format={_SIGNED_FORMAT}"]
+        args = [
+            "log",
+            *_LOG,
+            "-z",
+            "--name-only",
+            "--no-renames",
+            "--diff-merges=first-parent",
+            f"--format={_SIGNED_FORMAT}",
+        ]
         if since is not None:
             args.append(f"--since=@{since}")
         proc = self.run([*args, "--", *paths], check=False)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from mechctl.errors import (
     GitError,
@@ -291,8 +291,18 @@ class Git(HistoryReader):
     def merge_file(cwd: Path, ours: Path, base: Path, theirs: Path) -> bool:
         """git's own line merge into `ours` (conflict markers included); True when clean."""
         proc = _run(
-            ["merge-file", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base),
-             str(theirs)],
+            [
+                "merge-file",
+                "-L",
+                "ours",
+                "-L",
+                "base",
+                "-L",
+                "theirs",
+                str(ours),
+                str(base),
+                str(theirs),
+            ],
             cwd,
         )
         if proc.returncode < 0 or proc.returncode > 127:
@@ -313,8 +323,16 @@ class Git(HistoryReader):
         """`git pull --rebase`; on a conflict, abort and return the conflicting paths."""
         head = self.head_sha() if self.has_commits() else None
         proc = self.run(
-            ["-c", "rebase.autoStash=true", "pull", "--rebase", "--quiet", "--no-edit",
-             remote, branch],
+            [
+                "-c",
+                "rebase.autoStash=true",
+                "pull",
+                "--rebase",
+                "--quiet",
+                "--no-edit",
+                remote,
+                branch,
+            ],
             check=False,
         )
         if proc.returncode == 0:
@@ -325,8 +343,11 @@ class Git(HistoryReader):
         if not in_rebase:
             raise GitError(f"git pull --rebase failed: {_reason(proc)}")
         conflicted = [
-            path for path in self.run(["diff", "--name-only", "--diff-filter=U", "-z"],
-                                      check=False).stdout.split("\0") if path
+            path
+            for path in self.run(
+                ["diff", "--name-only", "--diff-filter=U", "-z"], check=False
+            ).stdout.split("\0")
+            if path
         ]
         self.run(["rebase", "--abort"], check=False)
         if head is not None and self.head_sha() != head:
@@ -360,9 +381,7 @@ class Git(HistoryReader):
                 if len(parts) == 3 and parts[2] == "0":
                     found[path] = parts[1]
         changed = self.run(["diff-files", "--name-only", "-z", "--", folder]).stdout
-        others = self.run(
-            ["ls-files", "-o", "--exclude-standard", "-z", "--", folder]
-        ).stdout
+        others = self.run(["ls-files", "-o", "--exclude-standard", "-z", "--", folder]).stdout
         for path in changed.split("\0") + others.split("\0"):
             if path:
                 found[path] = None
@@ -373,8 +392,14 @@ class Git(HistoryReader):
         if not self.has_commits():
             return {}
         proc = self.run(
-            ["log", "-z", "--format=%cs%x00%(trailers:key=Mechctl-Record,valueonly,separator=)",
-             "--grep=^Mechctl-Action: mechanism.activate$", "--", "mechanisms/"]
+            [
+                "log",
+                "-z",
+                "--format=%cs%x00%(trailers:key=Mechctl-Record,valueonly,separator=)",
+                "--grep=^Mechctl-Action: mechanism.activate$",
+                "--",
+                "mechanisms/",
+            ]
         )
         found: dict[str, date] = {}
         fields = proc.stdout.split("\0")
@@ -384,14 +409,28 @@ class Git(HistoryReader):
                 found[record] = date.fromisoformat(day.strip())
         return found
 
-    def object_reader(self) -> Any:
-        """GitPython's object database over one persistent `git cat-file --batch`."""
+    def repository_settings(self) -> dict[str, str | None]:
+        """The clone's own settings `mechctl doctor` looks at, read with GitPython.
+
+        GitPython is imported here only, lazily: its import costs ~150 ms, so the commands
+        that must be fast (escalate, lint, list) use the git CLI, which also applies hooks and
+        signing to commits. For reading a clone's configuration its API fits well.
+        """
         import git
 
+        wanted = {
+            "merge.mechctl.driver": ('merge "mechctl"', "driver"),
+            "core.hooksPath": ("core", "hooksPath"),
+        }
         try:
-            return git.Repo(self.root).odb
-        except git.exc.GitError as exc:  # type: ignore[attr-defined]
-            raise GitError(f"cannot read the repository: {exc}") from None
+            with git.Repo(self.root) as repo:
+                reader = repo.config_reader("repository")
+                return {
+                    name: str(reader.get_value(section, option, default="")) or None
+                    for name, (section, option) in wanted.items()
+                }
+        except (git.exc.GitError, OSError) as exc:
+            raise GitError(f"cannot read the repository's settings: {exc}") from None
 
     def show(self, rev: str, rel: str) -> bytes | None:
         """A file's bytes at a revision, or None when it is not there."""
@@ -440,33 +479,20 @@ class Git(HistoryReader):
                 found[rel.decode("utf-8", "surrogateescape")] = parts[2].decode()
         return found
 
-    def read_blobs(self, ids: Sequence[str]) -> dict[str, bytes]:
-        """The contents of blobs, in one `git cat-file --batch`."""
-        if not ids:
-            return {}
-        out = self._bytes(["cat-file", "--batch"], input="".join(f"{i}\n" for i in ids).encode())
-        found: dict[str, bytes] = {}
-        position = 0
-        for blob in ids:
-            header_end = out.index(b"\n", position)
-            header = out[position:header_end].split(b" ")
-            position = header_end + 1
-            if len(header) != 3:  # "<id> missing"
-                continue
-            size = int(header[2])
-            found[blob] = out[position : position + size]
-            position += size + 1
-        return found
-
     def trailer_dates(self, action: str) -> dict[str, str]:
         """record -> author date (YYYY-MM-DD) of the latest commit with the trailers
         `Mechctl-Action: <action>` and `Mechctl-Record: <record>`, in one `git log`."""
         if not self.has_commits():
             return {}
         out = self.run(
-            ["log", "-z", "--fixed-strings", f"--grep=Mechctl-Action: {action}",
-             "--format=%as%x1f%(trailers:key=Mechctl-Action,valueonly,separator=%x1e)"
-             "%x1f%(trailers:key=Mechctl-Record,valueonly,separator=%x1e)"]
+            [
+                "log",
+                "-z",
+                "--fixed-strings",
+                f"--grep=Mechctl-Action: {action}",
+                "--format=%as%x1f%(trailers:key=Mechctl-Action,valueonly,separator=%x1e)"
+                "%x1f%(trailers:key=Mechctl-Record,valueonly,separator=%x1e)",
+            ]
         ).stdout
         found: dict[str, str] = {}
         for entry in out.split("\0"):
@@ -499,8 +525,7 @@ class Git(HistoryReader):
     def abandon_revert(self, rels: Sequence[str]) -> None:
         """Put `rels` back to HEAD in the index and work tree, and forget the revert."""
         in_head = set(
-            self.run(["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *rels])
-            .stdout.split("\0")
+            self.run(["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *rels]).stdout.split("\0")
         )
         self.run_index(["reset", "--quiet", "HEAD", "--", *rels], check=False)
         kept = [rel for rel in rels if rel in in_head]
@@ -510,7 +535,6 @@ class Git(HistoryReader):
             if rel not in in_head:
                 (self.root / rel).unlink(missing_ok=True)
         self.run(["revert", "--quit"], check=False)
-
 
 
 @dataclass

@@ -17,10 +17,14 @@ from pathlib import Path
 def main() -> None:
     clone, name, ops, seed = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     os.chdir(clone)
-    os.environ.update({
-        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": f"{name}@example.com",
-        "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": f"{name}@example.com",
-    })
+    os.environ.update(
+        {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": f"{name}@example.com",
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": f"{name}@example.com",
+        }
+    )
     from mechctl.cli.app import build
 
     app = build()
@@ -50,8 +54,17 @@ def main() -> None:
 
             sys.stdout = buffer = StringIO()
             try:
-                code = run("escalate", "-m", "wbr", "-t", f"{name} saw failure {step}",
-                           "-i", "Customers waited", "--severity", rng.choice(["sev2", "sev3"]))
+                code = run(
+                    "escalate",
+                    "-m",
+                    "wbr",
+                    "-t",
+                    f"{name} saw failure {step}",
+                    "-i",
+                    "Customers waited",
+                    "--severity",
+                    rng.choice(["sev2", "sev3"]),
+                )
             finally:
                 sys.stdout = out_before
             assert code == 0, f"{name}: escalate failed"
@@ -60,18 +73,33 @@ def main() -> None:
         elif choice < 0.6:
             target = rng.choice(raised)
             verb = rng.choice(["ack", "comment"])
-            args = ["escalation", verb, target] + (["a note from " + name] if verb == "comment" else [])
+            args = ["escalation", verb, target] + (
+                ["a note from " + name] if verb == "comment" else []
+            )
             if run(*args) == 0:
                 done["transitions"] += 1
         elif choice < 0.8:
-            code = run("inspect", "wbr", "--outcome", rng.choice(["on-track", "at-risk"]),
-                       "--metric", f"deck-on-time={rng.randint(80, 100)}",
-                       "--anecdote", f"{name}: a customer noticed step {step}")
+            code = run(
+                "inspect",
+                "wbr",
+                "--outcome",
+                rng.choice(["on-track", "at-risk"]),
+                "--metric",
+                f"deck-on-time={rng.randint(80, 100)}",
+                "--anecdote",
+                f"{name}: a customer noticed step {step}",
+            )
             assert code == 0, f"{name}: inspect failed"
             done["inspections"] += 1
         else:
-            code = run("mechanism", "set", "wbr", f"tool.inputs[]=Input from {name} #{step}",
-                       "--why", f"{name} needed input {step}")
+            code = run(
+                "mechanism",
+                "set",
+                "wbr",
+                f"tool.inputs[]=Input from {name} #{step}",
+                "--why",
+                f"{name} needed input {step}",
+            )
             assert code == 0, f"{name}: set failed"
             done["edits"] += 1
         if rng.random() < 0.5:

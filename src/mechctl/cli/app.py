@@ -51,7 +51,7 @@ class MechctlGroup(TyperGroup):
             problems = [ws.sync_problem for ws in STATE.opened if ws.sync_problem is not None]
             if problems and code == 0:
                 code = handle(problems[0])
-        except BaseException as exc:  # noqa: BLE001  (the one place that handles everything)
+        except BaseException as exc:
             code = handle(exc)
         if standalone_mode:
             sys.exit(code)
@@ -91,8 +91,12 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("schema", "mechctl.cli.setup", "schema", None),
     ("escalate", "mechctl.cli.escalation", "escalate", None),
     ("mechanism", "mechctl.cli.mechanism", "app", "Create, change and read mechanisms."),
-    ("escalation", "mechctl.cli.escalation", "app",
-     "List, show and move escalations through their states."),
+    (
+        "escalation",
+        "mechctl.cli.escalation",
+        "app",
+        "List, show and move escalations through their states.",
+    ),
     ("sync", "mechctl.cli.collab", "sync", None),
     ("merge-driver", "mechctl.cli.collab", "merge_driver", None),
     ("doctor", "mechctl.cli.collab", "doctor", None),

@@ -28,7 +28,9 @@ def merge_driver(
     base: Annotated[Path, typer.Argument(help="The common ancestor's version (%O).")],
     ours: Annotated[Path, typer.Argument(help="Our version; the result is written here (%A).")],
     theirs: Annotated[Path, typer.Argument(help="Their version (%B).")],
-    path: Annotated[str | None, typer.Argument(help="The record's path, for messages (%P).")] = None,
+    path: Annotated[
+        str | None, typer.Argument(help="The record's path, for messages (%P).")
+    ] = None,
 ) -> None:
     """Merge two versions of a record field by field (git runs this; see `mechctl doctor`).
 

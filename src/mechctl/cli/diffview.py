@@ -33,8 +33,10 @@ def summary(record: RecordDiff) -> str:
     if record.change == "added":
         if record.kind == "mechanism":
             return f"new, {facts.get('status', '?')}, v{facts.get('version', '?')}"
-        return f"raised: {facts.get('severity', '?')} at {facts.get('level', '?')}, " \
-               f"{facts.get('status', '?')}"
+        return (
+            f"raised: {facts.get('severity', '?')} at {facts.get('level', '?')}, "
+            f"{facts.get('status', '?')}"
+        )
     if record.change == "removed":
         return "removed"
     parts = []
@@ -164,14 +166,18 @@ def _yamlish(value: Any) -> str:
 
 
 def _foldable(value: Any) -> bool:
-    return not is_short(value) and (len(show(value)) > FOLD or "\n" in show(value)
-                                    or isinstance(value, dict | list))
+    return not is_short(value) and (
+        len(show(value)) > FOLD or "\n" in show(value) or isinstance(value, dict | list)
+    )
 
 
 def _md_change(change: Change) -> list[str]:
     where = code(change.path)
-    values = [change.old, change.new] if change.kind == "changed" else \
-        [change.new if change.kind == "added" else change.old]
+    values = (
+        [change.old, change.new]
+        if change.kind == "changed"
+        else [change.new if change.kind == "added" else change.old]
+    )
     if not any(_foldable(v) for v in values):
         if change.kind == "changed":
             return [f"- {where}: {code(show(change.old))} → {code(show(change.new))}"]
@@ -200,8 +206,9 @@ def markdown(result: DiffResult) -> str:
         return "\n".join([*out, "No record changed.", ""])
     out += ["| Record | Kind | Change | Summary |", "|---|---|---|---|"]
     for record in result.records:
-        out.append(f"| {code(record.id)} | {record.kind} | {record.change} | "
-                   f"{md(summary(record))} |")
+        out.append(
+            f"| {code(record.id)} | {record.kind} | {record.change} | {md(summary(record))} |"
+        )
     for record in result.records:
         if out[-1]:
             out.append("")

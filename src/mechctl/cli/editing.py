@@ -57,7 +57,10 @@ def _open_editor(editor: str, path: Path, text: str) -> str | None:
 
 
 def run_edit(
-    mechanism_id: str, why: str, escalations: list[str], from_file: Path | None,
+    mechanism_id: str,
+    why: str,
+    escalations: list[str],
+    from_file: Path | None,
     push: bool = False,
 ) -> ChangeResult | None:
     ws = workspace(push)

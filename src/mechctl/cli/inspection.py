@@ -115,6 +115,4 @@ def due(
 
         names = ", ".join(item.mechanism for item in report.overdue)
         count = len(report.overdue)
-        raise MechctlError(
-            f"{count} inspection{'s are' if count != 1 else ' is'} overdue: {names}"
-        )
+        raise MechctlError(f"{count} inspection{'s are' if count != 1 else ' is'} overdue: {names}")

@@ -49,7 +49,8 @@ def lint(
     base: Annotated[
         str | None,
         typer.Option(
-            "--base", metavar="REV",
+            "--base",
+            metavar="REV",
             help="Also check the changes since REV (e.g. origin/main): version bumps,"
             " state transitions, deleted records.",
         ),

@@ -24,8 +24,10 @@ def summary(report: LintReport) -> str:
     if not report.findings:
         return f"no problems in {checked}"
     with_findings = len({f.path for f in report.findings})
-    return (f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in"
-            f" {_plural(with_findings, 'file')} ({checked} checked)")
+    return (
+        f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in"
+        f" {_plural(with_findings, 'file')} ({checked} checked)"
+    )
 
 
 def text_parts(report: LintReport) -> Iterator[tuple[str, str]]:
@@ -63,8 +65,12 @@ def github(report: LintReport) -> Iterator[str]:
     for f in report.findings:
         props = ",".join(
             f"{key}={_property(value)}"
-            for key, value in (("file", f.path), ("line", str(f.line)), ("col", str(f.column)),
-                               ("title", f"{f.rule} (mechctl)"))
+            for key, value in (
+                ("file", f.path),
+                ("line", str(f.line)),
+                ("col", str(f.column)),
+                ("title", f"{f.rule} (mechctl)"),
+            )
         )
         yield f"::{f.severity} {props}::{_data(f.message)}"
     yield f"mechctl lint: {summary(report)}"
@@ -89,7 +95,11 @@ def rules_text(rules: list[dict[str, Any]], width: int) -> RenderableType:
         if rule["needs_base"]:
             head.append("  with --base", style="dim")
         parts.append(head)
-        body = textwrap.fill(rule["summary"] + " " + rule["explanation"], width=min(width, 100),
-                             initial_indent="    ", subsequent_indent="    ")
+        body = textwrap.fill(
+            rule["summary"] + " " + rule["explanation"],
+            width=min(width, 100),
+            initial_indent="    ",
+            subsequent_indent="    ",
+        )
         parts.append(Text(body + "\n"))
     return Group(*parts)

@@ -75,8 +75,13 @@ def _print_history(found: History) -> None:
 
     out = console()
     count = len(found.entries)
-    out.print(Text(f"{found.kind} {found.record} ({found.path}): {count} commit"
-                   f"{'s' if count != 1 else ''}, newest first", style="bold"))
+    out.print(
+        Text(
+            f"{found.kind} {found.record} ({found.path}): {count} commit"
+            f"{'s' if count != 1 else ''}, newest first",
+            style="bold",
+        )
+    )
     for entry in found.entries:
         head = Text(f"\n{entry.commit[:10]}  {entry.date:%Y-%m-%d %H:%M}  {_name(entry.author)}  ")
         head.append(entry.action_text, style="yellow" if entry.hand_edit else "cyan")
@@ -143,7 +148,7 @@ def undo(
     verb = "redo (undo the undo)" if planned.redo else "undo"
     record = f" on {planned.record}" if planned.record and planned.record != "-" else ""
     note(
-        f"{verb}: {planned.sha[:10]} \"{planned.subject}\" ({planned.action}{record}, by"
+        f'{verb}: {planned.sha[:10]} "{planned.subject}" ({planned.action}{record}, by'
         f" {_name(planned.author)}, {planned.date:%Y-%m-%d %H:%M} UTC)"
     )
     note(f"  files: {', '.join(planned.files)}")
@@ -184,8 +189,10 @@ def audit(
     else:
         _print_audit(report.entries, require_signed)
         count = len(report.entries)
-        note(f"{count} commit{'s' if count != 1 else ''}, {len(report.hand_edits)} edited by"
-             f" hand, {len(report.unsigned)} not signed")
+        note(
+            f"{count} commit{'s' if count != 1 else ''}, {len(report.hand_edits)} edited by"
+            f" hand, {len(report.unsigned)} not signed"
+        )
     if require_signed and report.unsigned:
         from mechctl.errors import MechctlError
 
@@ -208,8 +215,16 @@ def _print_audit(entries: list[AuditEntry], require_signed: bool) -> None:
     for entry in entries:
         records = ", ".join(entry.records[:3]) + (" …" if len(entry.records) > 3 else "")
         action = Text(entry.action_text, style="yellow" if entry.hand_edit else "")
-        signature = Text(entry.signature_text, style="green" if entry.signed else
-                         ("red" if require_signed else "dim"))
-        table.add_row(entry.commit[:10], f"{entry.date:%Y-%m-%d %H:%M}", _name(entry.author),
-                      action, records, signature)
+        signature = Text(
+            entry.signature_text,
+            style="green" if entry.signed else ("red" if require_signed else "dim"),
+        )
+        table.add_row(
+            entry.commit[:10],
+            f"{entry.date:%Y-%m-%d %H:%M}",
+            _name(entry.author),
+            action,
+            records,
+            signature,
+        )
     console().print(table)

@@ -40,16 +40,18 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from mechctl.models.config import Config
-    from mechctl.models.enums import (
-        Cadence,
-        FailureMode,
-        MechanismKind,
-        MechanismStatus,
-        Outcome,
-        RuleLevel,
-        Severity,
-    )
-    from mechctl.models.escalation import Escalation, MechanismChange, Resolution, TimelineEntry
-    from mechctl.models.lifecycle import EscalationStatus, TimelineAction
-    from mechctl.models.mechanism import Mechanism
+    from mechctl.models.config import Config as Config
+    from mechctl.models.enums import Cadence as Cadence
+    from mechctl.models.enums import FailureMode as FailureMode
+    from mechctl.models.enums import MechanismKind as MechanismKind
+    from mechctl.models.enums import MechanismStatus as MechanismStatus
+    from mechctl.models.enums import Outcome as Outcome
+    from mechctl.models.enums import RuleLevel as RuleLevel
+    from mechctl.models.enums import Severity as Severity
+    from mechctl.models.escalation import Escalation as Escalation
+    from mechctl.models.escalation import MechanismChange as MechanismChange
+    from mechctl.models.escalation import Resolution as Resolution
+    from mechctl.models.escalation import TimelineEntry as TimelineEntry
+    from mechctl.models.lifecycle import EscalationStatus as EscalationStatus
+    from mechctl.models.lifecycle import TimelineAction as TimelineAction
+    from mechctl.models.mechanism import Mechanism as Mechanism

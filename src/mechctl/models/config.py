@@ -7,17 +7,17 @@ from datetime import timedelta
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from mechctl.models.common import Duration, StrictModel, TeamName, parse_duration
 from mechctl.models.defaults import (
     DEFAULT_ACK_WITHIN,
     DEFAULT_LEVEL,
     DEFAULT_LEVELS,
     DEFAULT_RESOLVE_WITHIN,
 )
-from mechctl.models.common import Duration, StrictModel, TeamName, parse_duration
 from mechctl.models.enums import (
     RuleLevel,
+    Severity,
 )
-from mechctl.models.escalation import Severity
 
 
 class TeamConfig(StrictModel):

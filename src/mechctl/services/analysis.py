@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from mechctl.models import Cadence, Config, EscalationStatus, Mechanism
-from mechctl.models.escalation import FailureMode, Severity
+from mechctl.models.enums import FailureMode, Severity
 
 RECURRING_WINDOW = timedelta(days=90)
 RECURRING_THRESHOLD = 3

@@ -128,8 +128,9 @@ def audit(ws: Workspace, since: date | None = None) -> AuditReport:
         when = datetime.fromtimestamp(commit.time, UTC)
         if start is not None and when < start:
             continue
-        records = list(dict.fromkeys(record_name(rel) for rel in files if not
-                                     rel.endswith(".gitkeep")))
+        records = list(
+            dict.fromkeys(record_name(rel) for rel in files if not rel.endswith(".gitkeep"))
+        )
         entries.append(
             AuditEntry(
                 commit=commit.sha,

@@ -36,9 +36,14 @@ def _files(ws: Workspace, folder: str, rels: list[str]) -> list[tuple[str, str |
 Progress = Callable[[int, int], None]
 
 
-def _check(ws: Workspace, folder: str, wanted: list[str], model: type[Any],
-           context: dict[str, Any] | None,
-           progress: Progress | None = None) -> tuple[list[Row], list[Problem]]:
+def _check(
+    ws: Workspace,
+    folder: str,
+    wanted: list[str],
+    model: type[Any],
+    context: dict[str, Any] | None,
+    progress: Progress | None = None,
+) -> tuple[list[Row], list[Problem]]:
     salt = hashlib.sha1(
         f"{model.__name__}\0{__version__}\0{context}".encode(), usedforsecurity=False
     ).hexdigest()[:12]
@@ -73,8 +78,12 @@ def _check(ws: Workspace, folder: str, wanted: list[str], model: type[Any],
             checked = check_bytes(data, rel, model, context)
             mismatch = id_problem(checked, rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
             issues = list(checked.problems) + ([mismatch] if mismatch else [])
-            record = None if issues else checked.model.model_dump(mode="json")
-            found = [[p.location.line, p.location.column, p.rule, p.message] for p in issues] or None
+            record = (
+                None if issues or checked.model is None else checked.model.model_dump(mode="json")
+            )
+            found = [
+                [p.location.line, p.location.column, p.rule, p.message] for p in issues
+            ] or None
             fresh.append((key, record, found))
         if record is not None:
             rows.append(record)
@@ -90,8 +99,9 @@ def escalation_rows(
 ) -> tuple[list[Row], list[Problem]]:
     """Valid escalations as JSON-ready dicts (model_dump field names), in id order."""
     levels = {"levels": list(ws.config.escalation.levels)}
-    return _check(ws, layout.ESCALATIONS, layout.escalation_rels(ws.root), Escalation, levels,
-                  progress)
+    return _check(
+        ws, layout.ESCALATIONS, layout.escalation_rels(ws.root), Escalation, levels, progress
+    )
 
 
 def escalations(

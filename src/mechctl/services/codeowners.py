@@ -48,16 +48,19 @@ def block(owners: Mapping[str, str], config: Config) -> tuple[list[str], list[st
     """The generated lines for {mechanism file: owning team}, and notes on teams that have no
     code owners (their mechanisms get no line)."""
     teams = config.teams or {}
-    lines = [f"{BEGIN}: generated from mechanism owners and .mechctl.yaml teams;"
-             " run `mechctl codeowners` after a change, edits here are overwritten"]
+    lines = [
+        f"{BEGIN}: generated from mechanism owners and .mechctl.yaml teams;"
+        " run `mechctl codeowners` after a change, edits here are overwritten"
+    ]
     notes = []
     for rel, team in sorted(owners.items()):
         handles = teams[team].codeowners if team in teams else []
         if handles:
             lines.append(f"/{rel} {' '.join(handles)}")
         else:
-            notes.append(f"team '{team}' has no codeowners in .mechctl.yaml; {rel} gets no"
-                         " owner line")
+            notes.append(
+                f"team '{team}' has no codeowners in .mechctl.yaml; {rel} gets no owner line"
+            )
     lines.append(END)
     return lines, notes
 
@@ -70,7 +73,7 @@ def merge(before: str | None, lines: list[str]) -> str:
     if BEGIN in (line.split(":", 1)[0] for line in current):
         start = next(i for i, line in enumerate(current) if line.split(":", 1)[0] == BEGIN)
         end = next((i for i in range(start, len(current)) if current[i] == END), len(current) - 1)
-        merged = current[:start] + lines + current[end + 1:]
+        merged = current[:start] + lines + current[end + 1 :]
     else:
         merged = current + ([""] if current and current[-1].strip() else []) + lines
     return "\n".join(merged) + "\n"

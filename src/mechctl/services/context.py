@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from mechctl import clock

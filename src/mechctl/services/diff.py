@@ -19,8 +19,10 @@ from mechctl.store import layout
 from mechctl.store.records import check_bytes
 
 WORKING_TREE = "working tree"
-_FACTS = {"mechanism": ("title", "status", "version"),
-          "escalation": ("title", "status", "severity", "level")}
+_FACTS = {
+    "mechanism": ("title", "status", "version"),
+    "escalation": ("title", "status", "severity", "level"),
+}
 
 
 @dataclass
@@ -60,8 +62,9 @@ class RecordDiff:
             **self.facts(),
             "invalid": {"old": self.old.invalid, "new": self.new.invalid},
             "formatting_only": self.formatting_only,
-            "version": None if not (delta and delta.version) else
-            {"old": delta.version[0], "new": delta.version[1]},
+            "version": None
+            if not (delta and delta.version)
+            else {"old": delta.version[0], "new": delta.version[1]},
             "why": delta.why() if delta else [],
             "definition": [c.as_json() for c in delta.definition] if delta else [],
             "state": [c.as_json() for c in delta.state] if delta else [],
@@ -134,8 +137,11 @@ def _changes(ws: Workspace, base: str, target: str | None) -> list[FileChange]:
     gone = {(_kind(c.path), _stem(c.path)): c for c in changes if c.status == "D"}
     paired = []
     for change in changes:
-        left = gone.pop((_kind(change.path), _stem(change.path)), None) \
-            if change.status == "A" else None
+        left = (
+            gone.pop((_kind(change.path), _stem(change.path)), None)
+            if change.status == "A"
+            else None
+        )
         if left is not None:
             change = FileChange("R", change.path, left.path, left.old_blob, change.new_blob)
         paired.append(change)

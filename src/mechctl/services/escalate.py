@@ -1,6 +1,6 @@
 """`mechctl escalate`: raise an escalation in one command — no approval, high by default.
 
-This is the hot path (DESIGN §8: within 2.5× of a bare `git add` + `git commit`). It imports
+This is the hot path (DESIGN §8: within 2.5 times a bare `git add` + `git commit`). It imports
 neither pydantic nor ruamel: each part of the record is checked as it is assembled, by the
 same rules the Escalation model applies (tests hold the two together), the configuration and
 the mechanism's owner come from the blob-id cache in services/facts.py, and the new file is
@@ -72,7 +72,9 @@ def raise_escalation(
     levels, default_level = facts.escalation_levels(ws)
     chosen_level = level or default_level
     if chosen_level not in levels:
-        raise UsageError(f"unknown --level {chosen_level!r}; configured levels: {', '.join(levels)}")
+        raise UsageError(
+            f"unknown --level {chosen_level!r}; configured levels: {', '.join(levels)}"
+        )
     warnings: list[str] = []
     owner = None
     if mechanism_id is not None:
@@ -104,9 +106,7 @@ def raise_escalation(
             "owner": owner,
             "links": clean_links,
             "tags": clean_tags,
-            "timeline": [
-                {"at": now, "by": ws.identity, "action": "raised", "level": chosen_level}
-            ],
+            "timeline": [{"at": now, "by": ws.identity, "action": "raised", "level": chosen_level}],
         }
         written = {k: v for k, v in record.items() if v is not None or k == "mechanism"}
         text = emit(written, header=layout.schema_header(rel, "escalation"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Callable
 from typing import Any
 
 from mechctl.errors import Problem
@@ -63,9 +63,7 @@ def deriver(config: Config, now: datetime) -> Callable[[dict[str, Any]], dict[st
             "ack_target_seconds": ack_seconds[severity],
             "resolve_target_seconds": resolve_seconds[severity],
             "ack_overdue": analysis.is_ack_overdue(status, raised, ack[severity], now),
-            "resolve_overdue": analysis.is_resolve_overdue(
-                status, raised, resolve[severity], now
-            ),
+            "resolve_overdue": analysis.is_resolve_overdue(status, raised, resolve[severity], now),
         }
 
     return derive

@@ -7,6 +7,7 @@ read and checked, so a cache hit needs neither YAML nor pydantic. Deleting
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,18 +35,15 @@ def _cached(path: Path) -> dict[str, Any] | None:
 
 
 def _remember(path: Path, facts: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
         atomic_write(path, json.dumps(facts))
-    except OSError:
-        pass  # a cache that cannot be written only costs speed
 
 
 def config_facts(ws: Workspace) -> dict[str, Any]:
     """levels (lowest first), default_level and auto_push, from the validated configuration."""
     config_path = ws.root / layout.CONFIG_FILE
     if not config_path.is_file():
-        return {"levels": list(DEFAULT_LEVELS), "default_level": DEFAULT_LEVEL,
-                "auto_push": False}
+        return {"levels": list(DEFAULT_LEVELS), "default_level": DEFAULT_LEVEL, "auto_push": False}
     data = config_path.read_bytes()
     path = _path(ws, "config", data)
     facts = _cached(path)
@@ -104,7 +102,9 @@ def mechanism_facts(ws: Workspace, mechanism_id: str) -> MechanismFacts:
         facts = {
             "owner": owner if owner and valid_team(owner) else None,
             "status": text(parsed.get("status")),
-            "superseded_by": text(retired.get("superseded_by")) if isinstance(retired, dict) else None,
+            "superseded_by": text(retired.get("superseded_by"))
+            if isinstance(retired, dict)
+            else None,
         }
         _remember(path, facts)
     return MechanismFacts(facts["owner"], facts["status"], facts["superseded_by"])

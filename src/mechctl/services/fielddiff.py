@@ -183,8 +183,11 @@ class RecordDelta:
 
     def why(self) -> list[str]:
         """The reasons of the iterations this change added."""
-        return [str(it.get("why", "")) for it in self.appended.get("iterations", [])
-                if isinstance(it, dict)]
+        return [
+            str(it.get("why", ""))
+            for it in self.appended.get("iterations", [])
+            if isinstance(it, dict)
+        ]
 
 
 def record_delta(kind: str, old: dict[str, Any], new: dict[str, Any]) -> RecordDelta:
@@ -199,8 +202,8 @@ def record_delta(kind: str, old: dict[str, Any], new: dict[str, Any]) -> RecordD
         elif key in logs and isinstance(before or [], list) and isinstance(after or [], list):
             before, after = before or [], after or []
             if after[: len(before)] == before:
-                if after[len(before):]:
-                    delta.appended[key] = after[len(before):]
+                if after[len(before) :]:
+                    delta.appended[key] = after[len(before) :]
             else:
                 delta.log_edits.extend(diff(before, after, (key,)))
         else:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from mechctl.errors import AmbiguousIdError, NotFoundError, UsageError
 from mechctl.gitlog import FileChange, FileCommit
 from mechctl.models import Escalation, Mechanism
-from mechctl.models.common import ESCALATION_ID_RE
+from mechctl.models.ids import ESCALATION_ID_RE, valid_mechanism_id
 from mechctl.services import mechanisms
 from mechctl.services.context import Workspace
 from mechctl.services.fielddiff import Change, diff
@@ -96,7 +96,7 @@ def locate(ws: Workspace, text: str) -> tuple[str, str, str]:
         if (ws.root / rel).is_file() or ws.git.in_history(rel):
             return "escalation", wanted.lower(), rel
         raise NotFoundError(f"no escalation {wanted.lower()!r}")
-    if layout.valid_mechanism_id(wanted):
+    if valid_mechanism_id(wanted):
         rel = layout.mechanism_rel(wanted)
         if (ws.root / rel).is_file() or ws.git.in_history(rel):
             return "mechanism", wanted, rel

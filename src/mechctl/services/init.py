@@ -73,7 +73,9 @@ def init_repository(path: Path) -> InitResult:
     attributes = root / ".gitattributes"
     existing = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""
     if ATTRIBUTES not in existing:
-        files[".gitattributes"] = existing + ("" if not existing or existing.endswith("\n") else "\n") + ATTRIBUTES
+        files[".gitattributes"] = (
+            existing + ("" if not existing or existing.endswith("\n") else "\n") + ATTRIBUTES
+        )
     with transaction(ws) as txn:
         for rel, text in files.items():
             target = root / rel

@@ -110,7 +110,8 @@ def inspect(
         if mechanism.status is not MechanismStatus.ACTIVE:
             hint = (
                 f"activate it first: `mechctl mechanism activate {mechanism_id}`"
-                if mechanism.status is MechanismStatus.DRAFT else None
+                if mechanism.status is MechanismStatus.DRAFT
+                else None
             )
             raise TransitionError(
                 f"mechanism {mechanism_id!r} is {mechanism.status.value}; only active mechanisms"

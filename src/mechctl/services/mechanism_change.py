@@ -173,9 +173,8 @@ def _assign(doc: Document, path: list[Any], value: Any, shown: str) -> None:
                     f"{shown}: index {part} is out of range (the list has {len(node)} items)"
                 )
         else:
-            raise UsageError(
-                f"{shown}: {dotted(p for p in path[: depth + 1] if p is not APPEND)} is not a mapping or list"
-            )
+            where = dotted(p for p in path[: depth + 1] if p is not APPEND)
+            raise UsageError(f"{shown}: {where} is not a mapping or list")
     last = path[-1]
     if isinstance(node, dict) and isinstance(last, str):
         if value is None:

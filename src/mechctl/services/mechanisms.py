@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from mechctl.errors import NotFoundError
 from mechctl.models import Mechanism, MechanismStatus
-from mechctl.models.ids import valid_team
 from mechctl.services.context import Workspace
-from mechctl.store import layout, yamlio
+from mechctl.store import layout
 from mechctl.store.locate import suggest
 from mechctl.store.records import read_mechanism
 

@@ -115,10 +115,11 @@ def _renumber_iterations(doc: Any) -> None:
         doc["version"] = number
 
 
-def _merge_map(base: Any, ours: Any, theirs: Any, path: tuple[str, ...],
-               conflicts: list[Conflict]) -> Any:
+def _merge_map(
+    base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: list[Conflict]
+) -> Any:
     """Merge `theirs` into `ours` (a round-trip mapping, edited in place)."""
-    keys = list(ours.keys()) + [k for k in theirs.keys() if k not in ours]
+    keys = list(ours) + [k for k in theirs if k not in ours]
     for key in keys:
         b = base.get(key, _MISSING) if isinstance(base, dict) else _MISSING
         o = ours.get(key, _MISSING)
@@ -163,7 +164,9 @@ def merge_texts(base: str, ours: str, theirs: str, name: str = "record") -> Merg
     _merge_map(base_doc, ours_doc, theirs_doc, (), conflicts)
     if "iterations" in ours_doc:
         _renumber_iterations(ours_doc)
-    elif "version" in theirs_doc and _plain(ours_doc.get("version")) != _plain(theirs_doc["version"]):
+    elif "version" in theirs_doc and _plain(ours_doc.get("version")) != _plain(
+        theirs_doc["version"]
+    ):
         ours_doc["version"] = max(_plain(ours_doc.get("version", 1)), _plain(theirs_doc["version"]))
     text = yamlio.dump(ours_doc)
     if conflicts:
@@ -183,12 +186,14 @@ def _mark(text: str, conflicts: list[Conflict]) -> str:
         if start is None:
             continue
         end = start + 1
-        while end < len(lines) and (
-            lines[end].startswith(indent + " ") or lines[end].startswith(indent + "-")
-        ) and not lines[end].startswith(indent + key):
+        while (
+            end < len(lines)
+            and (lines[end].startswith(indent + " ") or lines[end].startswith(indent + "-"))
+            and not lines[end].startswith(indent + key)
+        ):
             end += 1
 
-        def block(value: Any) -> str:
+        def block(value: Any, key: str = key, indent: str = indent) -> str:
             if value is _MISSING:
                 return f"{indent}# ({key} removed)\n"
             dumped = yamlio.dump(yamlio.to_yaml({key: value}))

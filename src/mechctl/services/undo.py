@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from mechctl.errors import CommitFailedError, GitError, MechctlError
 from mechctl.services.context import Workspace
-from mechctl.services.txn import push_if_wanted, message
+from mechctl.services.txn import message, push_if_wanted
 
 UNDO_ACTION = "undo"
 

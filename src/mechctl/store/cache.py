@@ -9,6 +9,7 @@ corrupt file is deleted and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -63,7 +64,7 @@ class RecordCache:
                 chunk = keys[start : start + _BATCH]
                 marks = ",".join("?" * len(chunk))
                 for key, record, problems in db.execute(
-                    f"SELECT key, record, problems FROM checked WHERE key IN ({marks})",  # noqa: S608
+                    f"SELECT key, record, problems FROM checked WHERE key IN ({marks})",
                     chunk,
                 ):
                     found[key] = (
@@ -80,8 +81,11 @@ class RecordCache:
         if db is None:
             return
         encoded = [
-            (key, None if record is None else orjson.dumps(record),
-             None if problems is None else orjson.dumps(problems))
+            (
+                key,
+                None if record is None else orjson.dumps(record),
+                None if problems is None else orjson.dumps(problems),
+            )
             for key, record, problems in rows
         ]
         if not encoded:
@@ -95,10 +99,8 @@ class RecordCache:
 
     def _reset(self) -> None:
         if self._db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.close()
-            except sqlite3.Error:
-                pass
         self._db = None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)

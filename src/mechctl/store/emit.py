@@ -17,7 +17,19 @@ from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z_(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*$")
 _RESERVED = {
-    "null", "nul", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", ".nan",
+    "null",
+    "nul",
+    "~",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    ".inf",
+    ".nan",
 }
 
 

@@ -117,7 +117,8 @@ def _message(error: Any, kept: Loc, model: type[BaseModel]) -> str:
         return f"missing required field '{where}'"
     if kind == "enum":
         allowed = error.get("ctx", {}).get("expected", "").replace("'", "")
-        return f"{where}: invalid value {error.get('input')!r}; allowed: {allowed.replace(' or ', ', ')}"
+        allowed = allowed.replace(" or ", ", ")
+        return f"{where}: invalid value {error.get('input')!r}; allowed: {allowed}"
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

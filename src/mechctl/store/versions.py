@@ -89,11 +89,7 @@ class VersionLoader:
     def load(self, text: str, path: str) -> dict[str, Any]:
         """The plain data of `text`, as `load_fast` returns it. Raises YamlProblem."""
         blocks = split(text)
-        if (
-            blocks is None
-            or len({key for key, _ in blocks}) != len(blocks)
-            or _has_property(text)
-        ):
+        if blocks is None or len({key for key, _ in blocks}) != len(blocks) or _has_property(text):
             return load_fast(text, path)
         if any(marker in text for marker in _MARKERS):
             precheck(text, path)  # a merge-conflict marker, reported as load_fast would
@@ -142,7 +138,7 @@ class VersionLoader:
         indent = _first_item_indent(before)
         if not isinstance(self._parsed.get(before), list) or indent is None:
             return None
-        tail = block[len(before):]
+        tail = block[len(before) :]
         match = _ITEM.match(_first_content(tail, 0))
         if match is None or match.group(1) != indent:
             return None

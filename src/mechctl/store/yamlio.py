@@ -11,7 +11,6 @@ import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -23,7 +22,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from mechctl.errors import InvalidRecordError, Location, Problem
 from mechctl.store import fastyaml
-from mechctl.store.files import atomic_write  # noqa: F401  (re-exported)
+from mechctl.store.files import atomic_write as atomic_write  # re-exported
 
 # Records are small; a file this large is a mistake or an attack, and is refused unread.
 MAX_RECORD_BYTES = 2 * 1024 * 1024
@@ -181,17 +180,21 @@ def _bad_scalar(text: str, path: str, exc: Exception) -> YamlProblem:
     constructor = SafeConstructor()
     try:
         stack = [_safe().compose(text)]
-    except Exception:  # noqa: BLE001  (only a better place is at stake)
+    except Exception:
         stack = []
     while stack:
         node = stack.pop()
-        if isinstance(node, ScalarNode) and node.tag.endswith(":timestamp"):
+        if isinstance(node, ScalarNode) and str(node.tag).endswith(":timestamp"):
             try:
                 constructor.construct_yaml_timestamp(node)
             except (ValueError, TypeError, OverflowError) as err:
                 mark = node.start_mark
-                return _problem(path, mark.line + 1, mark.column + 1,
-                                f"invalid date or time {node.value!r}: {err}")
+                return _problem(
+                    path,
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"invalid date or time {node.value!r}: {err}",
+                )
         elif isinstance(node, MappingNode):
             stack.extend(item for pair in reversed(node.value) for item in pair)
         elif isinstance(node, SequenceNode):

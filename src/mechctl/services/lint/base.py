@@ -63,7 +63,8 @@ def _stem(rel: str) -> str:
 
 def check(git: Git, root: Path, commit: str, current: list[Current]) -> list[Pending]:
     before = {
-        rel: blob for rel, blob in git.tree_blobs(commit, list(FOLDERS)).items()
+        rel: blob
+        for rel, blob in git.tree_blobs(commit, list(FOLDERS)).items()
         if rel.endswith((".yaml", ".yml")) and rel.split("/", 1)[0] in FOLDERS
     }
     now_by_rel = {file.rel: file for file in current}
@@ -89,8 +90,10 @@ def check(git: Git, root: Path, commit: str, current: list[Current]) -> list[Pen
 
 def _deleted(rel: str, kind: str) -> Pending:
     if kind == MECHANISM:
-        message = (f"mechanism '{_stem(rel)}' was deleted; retire it instead"
-                   f" (`mechctl mechanism retire {_stem(rel)} --reason R`)")
+        message = (
+            f"mechanism '{_stem(rel)}' was deleted; retire it instead"
+            f" (`mechctl mechanism retire {_stem(rel)} --reason R`)"
+        )
     else:
         message = f"escalation '{_stem(rel)}' was deleted; escalations are closed, never deleted"
     return rel, (), "deleted-record", message, ""
@@ -110,50 +113,91 @@ def _compare(rel: str, kind: str, old_bytes: bytes, new_bytes: bytes) -> Iterabl
 
 def _mechanism(rel: str, old: Mechanism, new: Mechanism) -> Iterable[Pending]:
     if old.status != new.status and (old.status, new.status) not in MECHANISM_STEPS:
-        yield rel, ("status",), "invalid-transition", (
-            f"mechanism status went from {old.status.value} to {new.status.value}; it only moves"
-            " draft -> active -> retired"), ""
+        yield (
+            rel,
+            ("status",),
+            "invalid-transition",
+            (
+                f"mechanism status went from {old.status.value} to {new.status.value};"
+                " it only moves draft -> active -> retired"
+            ),
+            "",
+        )
     old_log = [it.model_dump(mode="json") for it in old.iterations]
     new_log = [it.model_dump(mode="json") for it in new.iterations]
     if new_log[: len(old_log)] != old_log:
-        yield rel, ("iterations",), "unversioned-change", (
-            "iterations is a log: entries recorded before were changed or removed"), ""
+        yield (
+            rel,
+            ("iterations",),
+            "unversioned-change",
+            ("iterations is a log: entries recorded before were changed or removed"),
+            "",
+        )
     if new.version < old.version:
-        yield rel, ("version",), "unversioned-change", (
-            f"version went down from {old.version} to {new.version}"), ""
+        yield (
+            rel,
+            ("version",),
+            "unversioned-change",
+            (f"version went down from {old.version} to {new.version}"),
+            "",
+        )
         return
     if old.definition() == new.definition():
         return
     if new.version == old.version:
-        yield rel, ("version",), "unversioned-change", (
-            f"the definition changed but version stayed {old.version}; bump it to"
-            f" {old.version + 1} with an iterations entry saying why (`mechctl mechanism set`"
-            " and `edit` do both)"), ""
+        yield (
+            rel,
+            ("version",),
+            "unversioned-change",
+            (
+                f"the definition changed but version stayed {old.version}; bump it to"
+                f" {old.version + 1} with an iterations entry saying why (`mechctl mechanism set`"
+                " and `edit` do both)"
+            ),
+            "",
+        )
         return
     logged = {it.version for it in new.iterations}
     for version in range(old.version + 1, new.version + 1):
         if version not in logged:
-            yield rel, ("iterations",), "unversioned-change", (
-                f"version {version} has no iterations entry saying why the definition changed"
-            ), ""
+            yield (
+                rel,
+                ("iterations",),
+                "unversioned-change",
+                (f"version {version} has no iterations entry saying why the definition changed"),
+                "",
+            )
 
 
 def _escalation(rel: str, old: Escalation, new: Escalation) -> Iterable[Pending]:
     old_log = [entry.model_dump(mode="json") for entry in old.timeline]
     new_log = [entry.model_dump(mode="json") for entry in new.timeline]
     if new_log[: len(old_log)] != old_log:
-        yield rel, ("timeline",), "invalid-transition", (
-            "the timeline is append-only: entries recorded before were changed or removed"), ""
+        yield (
+            rel,
+            ("timeline",),
+            "invalid-transition",
+            ("the timeline is append-only: entries recorded before were changed or removed"),
+            "",
+        )
         return
-    if old.status == new.status or _replayed(old.status, new.timeline[len(old.timeline):],
-                                             new.status):
+    if old.status == new.status or _replayed(
+        old.status, new.timeline[len(old.timeline) :], new.status
+    ):
         return
     if status_change_allowed(old.status, new.status):
         return
-    yield rel, ("status",), "invalid-transition", (
-        f"status went from {old.status.value} to {new.status.value}, which the escalation"
-        " state machine does not allow (open -> acknowledged -> resolved -> closed; reopen"
-        " from resolved or closed)"), ""
+    yield (
+        rel,
+        ("status",),
+        "invalid-transition",
+        (
+            f"status went from {old.status.value} to {new.status.value}, which the escalation"
+            " state machine does not allow (open -> acknowledged -> resolved -> closed; reopen"
+            " from resolved or closed)"
+        ),
+        "",
+    )
 
 
 def _replayed(start: EscalationStatus, entries: Iterable[object], end: EscalationStatus) -> bool:
@@ -166,4 +210,3 @@ def _replayed(start: EscalationStatus, entries: Iterable[object], end: Escalatio
             return False
         status = target_status(action, status)
     return status == end
-

@@ -86,8 +86,10 @@ class Cache:
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
             if row is None or row[0] != self.gen:
-                db.executescript("BEGIN IMMEDIATE; DELETE FROM places;"
-                                 " DELETE FROM meta WHERE key != 'activations'; COMMIT;")
+                db.executescript(
+                    "BEGIN IMMEDIATE; DELETE FROM places;"
+                    " DELETE FROM meta WHERE key != 'activations'; COMMIT;"
+                )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('gen', ?)", (self.gen,))
             for key, value in db.execute(
                 "SELECT key, value FROM meta WHERE key NOT IN ('gen', 'files')"
@@ -133,10 +135,18 @@ class Cache:
             return None
         return memo[3], memo[4]
 
-    def remember(self, key: str, now: datetime, until: datetime | None, files: int,
-                 findings: list[tuple[Any, ...]]) -> None:
-        self.put_meta("memo", (key, now.isoformat(), until.isoformat() if until else None,
-                               files, tuple(findings)))
+    def remember(
+        self,
+        key: str,
+        now: datetime,
+        until: datetime | None,
+        files: int,
+        findings: list[tuple[Any, ...]],
+    ) -> None:
+        self.put_meta(
+            "memo",
+            (key, now.isoformat(), until.isoformat() if until else None, files, tuple(findings)),
+        )
 
     # -- places of cross-file findings, and repository-wide facts ------------------------
 
@@ -174,15 +184,17 @@ class Cache:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             if changed:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('files', ?)",
-                           (marshal.dumps(files),))
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('files', ?)", (marshal.dumps(files),)
+                )
                 kept = {(rel, entry[0]) for rel, entry in files.items()}
                 stale = {(r, b) for r, b, _ in self.places if (r, b) not in kept}
                 db.executemany("DELETE FROM places WHERE rel = ? AND blob = ?", sorted(stale))
-            db.executemany("INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)",
-                           self._new_places)
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           [(k, marshal.dumps(v)) for k, v in self._new_meta.items()])
+            db.executemany("INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)", self._new_places)
+            db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, marshal.dumps(v)) for k, v in self._new_meta.items()],
+            )
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from mechctl.models import Cadence, Config, EscalationStatus, MechanismStatus
 from mechctl.models.common import format_duration
-from mechctl.models.escalation import FailureMode, Severity
+from mechctl.models.enums import FailureMode, Severity
 from mechctl.services import analysis
 from mechctl.services.lint.filecheck import Summary
 from mechctl.services.lint.files import MECHANISM
@@ -23,9 +23,10 @@ from mechctl.store.locate import suggest
 # (file, YAML path in it, rule, message, level or "" for the rule's default)
 Pending = tuple[str, tuple[int | str, ...], str, str, str]
 
-_STATUS = EscalationStatus._value2member_map_
-_SEVERITY = Severity._value2member_map_
-_MODE = FailureMode._value2member_map_
+# Value -> member lookups without Enum.__call__'s overhead (run over 10,000 summaries).
+_STATUS: dict[str, EscalationStatus] = {m.value: m for m in EscalationStatus}
+_SEVERITY: dict[str, Severity] = {m.value: m for m in Severity}
+_MODE: dict[str, FailureMode] = {m.value: m for m in FailureMode}
 _LIVE = (EscalationStatus.OPEN.value, EscalationStatus.ACKNOWLEDGED.value)
 _UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 
@@ -45,8 +46,14 @@ class Facts(NamedTuple):
 
 def _facts(rel: str, s: Summary) -> Facts:
     return Facts(
-        s[1], s[2], _MODE[s[3]], _SEVERITY[s[4]], _STATUS[s[5]],  # type: ignore[arg-type]
-        datetime.fromtimestamp(s[6], UTC), rel, (s[7], s[8]) if s[7] is not None else None,
+        s[1],
+        s[2],
+        _MODE[s[3]],
+        _SEVERITY[s[4]],
+        _STATUS[s[5]],
+        datetime.fromtimestamp(s[6], UTC),
+        rel,
+        (s[7], s[8]) if s[7] is not None else None,
     )
 
 
@@ -88,8 +95,15 @@ def run(
             what = "mechanism" if kind == MECHANISM else "escalation"
             for rel in rels:
                 others = ", ".join(other for other in sorted(rels) if other != rel)
-                found.append((rel, ("id",), "duplicate-id",
-                              f"{what} id '{record}' is also used by {others}", ""))
+                found.append(
+                    (
+                        rel,
+                        ("id",),
+                        "duplicate-id",
+                        f"{what} id '{record}' is also used by {others}",
+                        "",
+                    )
+                )
     known = set(mechanisms) | mechanism_stems
     found += _references(escalations, mechanisms, known)
     # Only unresolved escalations have deadlines, and only recent ones count for recurrence;
@@ -98,8 +112,9 @@ def run(
     live = [_facts(rel, s) for rel, s in escalations if s[5] in _LIVE or s[6] >= horizon]
     changes: list[datetime] = []
     found += _deadlines([e for e in live if e.status in _UNRESOLVED], config, now, changes)
-    found += _recurring([e for e in live if e.raised_at.timestamp() >= horizon], mechanisms,
-                        now, changes)
+    found += _recurring(
+        [e for e in live if e.raised_at.timestamp() >= horizon], mechanisms, now, changes
+    )
     found += _inspections(mechanisms, now, activations, changes)
     return found, min((when for when in changes if when >= now), default=None)
 
@@ -115,32 +130,48 @@ def _references(
     mechanisms: dict[str, list[tuple[str, Summary]]],
     known: set[str],
 ) -> Iterable[Pending]:
-    logs = {name: {version: set(ids) for version, ids in entries[0][1][8]}
-            for name, entries in mechanisms.items()}  # mechanism -> version -> escalation ids
+    logs = {
+        name: {version: set(ids) for version, ids in entries[0][1][8]}
+        for name, entries in mechanisms.items()
+    }  # mechanism -> version -> escalation ids
     for rel, s in escalations:
         esc_id, mechanism, name, version = s[1], s[2], s[7], s[8]
         if mechanism is not None and mechanism not in known:
-            yield rel, ("mechanism",), "unknown-mechanism", _unknown(
-                "mechanism", mechanism, known), ""
+            yield (
+                rel,
+                ("mechanism",),
+                "unknown-mechanism",
+                _unknown("mechanism", mechanism, known),
+                "",
+            )
         if name is None:
             continue
         where = ("resolution", "mechanism_change")
         if name not in known:
-            yield rel, (*where, "mechanism"), "unknown-mechanism", _unknown(
-                "mechanism_change", name, known), ""
+            yield (
+                rel,
+                (*where, "mechanism"),
+                "unknown-mechanism",
+                _unknown("mechanism_change", name, known),
+                "",
+            )
             continue
         if name not in mechanisms:
             continue  # the mechanism file is broken; its own findings say how
         target = mechanisms[name][0][1]
         listed = logs[name]
         if version > target[3]:
-            message = f"mechanism_change names {name} version {version}, but {name} is at" \
-                      f" version {target[3]}"
+            message = (
+                f"mechanism_change names {name} version {version}, but {name} is at"
+                f" version {target[3]}"
+            )
         elif version not in listed:
             message = f"{name} has no iterations entry for version {version}"
         elif esc_id not in listed[version]:
-            message = (f"the iterations entry of {name} version {version} does not list"
-                       f" {esc_id}; the change this resolution claims is not on record")
+            message = (
+                f"the iterations entry of {name} version {version} does not list"
+                f" {esc_id}; the change this resolution claims is not on record"
+            )
         else:
             continue
         yield rel, where, "resolution-without-change", message, "error"
@@ -148,8 +179,13 @@ def _references(
         for rel, summary in entries:
             successor = summary[9]
             if successor is not None and successor not in known:
-                yield rel, ("retired", "superseded_by"), "unknown-mechanism", _unknown(
-                    "superseded_by", successor, known), ""
+                yield (
+                    rel,
+                    ("retired", "superseded_by"),
+                    "unknown-mechanism",
+                    _unknown("superseded_by", successor, known),
+                    "",
+                )
 
 
 def _deadlines(
@@ -161,15 +197,29 @@ def _deadlines(
         changes.append(esc.raised_at + analysis.resolve_target(esc, config))
         if analysis.ack_overdue(esc, config, now):
             target = format_duration(analysis.ack_target(esc, config))
-            yield esc.rel, ("status",), "ack-overdue", (
-                f"{esc.severity.value} escalation still unacknowledged {age(now - esc.raised_at)}"
-                f" after it was raised (acknowledge within {target}: `mechctl escalation ack"
-                f" {esc.id}`)"), ""
+            yield (
+                esc.rel,
+                ("status",),
+                "ack-overdue",
+                (
+                    f"{esc.severity.value} escalation still unacknowledged"
+                    f" {age(now - esc.raised_at)} after it was raised (acknowledge within"
+                    f" {target}: `mechctl escalation ack {esc.id}`)"
+                ),
+                "",
+            )
         if analysis.resolve_overdue(esc, config, now):
             target = format_duration(analysis.resolve_target(esc, config))
-            yield esc.rel, ("status",), "resolve-overdue", (
-                f"{esc.severity.value} escalation unresolved {age(now - esc.raised_at)} after it"
-                f" was raised (resolve within {target})"), ""
+            yield (
+                esc.rel,
+                ("status",),
+                "resolve-overdue",
+                (
+                    f"{esc.severity.value} escalation unresolved {age(now - esc.raised_at)}"
+                    f" after it was raised (resolve within {target})"
+                ),
+                "",
+            )
 
 
 def _recurring(
@@ -230,8 +280,18 @@ def _inspections(
         changes.append(turn - timedelta(microseconds=1))
         if due >= today:
             continue
-        detail = (f"last inspected {last}" if last is not None
-                  else f"never inspected since it became active on {since}")
-        yield rel, ("inspection", "cadence"), "inspection-overdue", (
-            f"{cadence.value} inspection overdue since {due} ({detail}); record one with"
-            f" `mechctl inspect {name}`"), ""
+        detail = (
+            f"last inspected {last}"
+            if last is not None
+            else f"never inspected since it became active on {since}"
+        )
+        yield (
+            rel,
+            ("inspection", "cadence"),
+            "inspection-overdue",
+            (
+                f"{cadence.value} inspection overdue since {due} ({detail}); record one with"
+                f" `mechctl inspect {name}`"
+            ),
+            "",
+        )

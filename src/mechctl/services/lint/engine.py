@@ -25,9 +25,7 @@ PARALLEL_MIN = int(os.environ.get("MECHCTL_LINT_PARALLEL_MIN", "300"))
 Raw = tuple[str, int, int, str, str, str]  # rel, line, column, rule, message, level
 
 
-def lint(
-    ws: Workspace, paths: list[str] | None = None, base: str | None = None
-) -> LintReport:
+def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None) -> LintReport:
     root = ws.root
     config_path = root / CONFIG_FILE
     config_bytes = config_path.read_bytes() if config_path.is_file() else b""
@@ -47,9 +45,13 @@ def lint(
         else:
             settled, until, reused = _run(ws, snapshot, config, now, cache, commit)
             if commit is None:
-                cache.remember(key, now, until, len(snapshot.records),
-                               [(f.path, f.line, f.column, f.rule, f.severity, f.message)
-                                for f in settled])
+                cache.remember(
+                    key,
+                    now,
+                    until,
+                    len(snapshot.records),
+                    [(f.path, f.line, f.column, f.rule, f.severity, f.message) for f in settled],
+                )
         cache.save({r.rel: r.blob for r in snapshot.records if r.blob is not None})
     finally:
         cache.close()
@@ -73,14 +75,16 @@ def _run(
     records = snapshot.records
     results, reused = _check_files(root, records, ctx, cache)
     summaries = {rel: r[1] for rel, r in results.items() if r[1] is not None}
-    stems = {r.rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-             for r in records if r.kind == files.MECHANISM}
+    stems = {
+        r.rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for r in records if r.kind == files.MECHANISM
+    }
     pending, until = crossfile.run(
         summaries, stems, config, now, lambda: _activations(ws, snapshot.head, cache)
     )
     if commit is not None:
-        current = [base_rules.Current(r.rel, r.kind, r.blob, r.data)
-                   for r in records if r.blob is not None]
+        current = [
+            base_rules.Current(r.rel, r.kind, r.blob, r.data) for r in records if r.blob is not None
+        ]
         pending += base_rules.check(ws.git, root, commit, current)
     blobs = {r.rel: r.blob for r in records if r.blob is not None}
     found: list[Raw] = [

@@ -80,7 +80,8 @@ def check(rel: str, kind: str, data: bytes, ctx: FileContext) -> Result:
         out.add(("id",), "id-mismatch", f"id '{record.id}' does not match the file name '{stem}'")
     else:
         expected = (
-            layout.escalation_rel(record.id) if isinstance(record, Escalation)
+            layout.escalation_rel(record.id)
+            if isinstance(record, Escalation)
             else layout.mechanism_rel(record.id)
         )
         if rel != expected:
@@ -127,7 +128,8 @@ def _mechanism_rules(m: Mechanism, ctx: FileContext, out: _Findings) -> None:
         else:
             lack = "has neither metrics nor customer anecdotes"
         out.add(
-            ("inspections", i), "inspection-without-anecdote",
+            ("inspections", i),
+            "inspection-without-anecdote",
             f"the inspection of {record.date} {lack}",
         )
 
@@ -144,9 +146,15 @@ def _unknown_team(team: str, teams: frozenset[str]) -> str:
 def _escalation_summary(esc: Escalation) -> Summary:
     change = esc.resolution.mechanism_change if esc.resolution is not None else None
     return (
-        ESCALATION, esc.id, esc.mechanism, esc.failure_mode.value, esc.severity.value,
-        esc.status.value, int(esc.raised_at.timestamp()),
-        change.mechanism if change else None, change.version if change else None,
+        ESCALATION,
+        esc.id,
+        esc.mechanism,
+        esc.failure_mode.value,
+        esc.severity.value,
+        esc.status.value,
+        int(esc.raised_at.timestamp()),
+        change.mechanism if change else None,
+        change.version if change else None,
     )
 
 
@@ -154,7 +162,11 @@ def _mechanism_summary(m: Mechanism) -> Summary:
     last = max((record.date for record in m.inspections), default=None)
     latest = max((it.date for it in m.iterations), default=None)
     return (
-        MECHANISM, m.id, m.status.value, m.version, m.owner,
+        MECHANISM,
+        m.id,
+        m.status.value,
+        m.version,
+        m.owner,
         m.inspection.cadence.value if m.inspection.cadence else None,
         last.toordinal() if last else None,
         latest.toordinal() if latest else None,

@@ -18,8 +18,11 @@ CONFIG_FILE = ".mechctl.yaml"
 MECHANISM = "m"
 ESCALATION = "e"
 FOLDERS = {"mechanisms": MECHANISM, "escalations": ESCALATION}
-SCHEMA_FILES = ("schemas/mechanism.schema.json", "schemas/escalation.schema.json",
-                "schemas/config.schema.json")
+SCHEMA_FILES = (
+    "schemas/mechanism.schema.json",
+    "schemas/escalation.schema.json",
+    "schemas/config.schema.json",
+)
 CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's search order
 
 
@@ -141,8 +144,9 @@ def state_key(gen: str, snapshot: Snapshot) -> str:
     """One id for everything a whole lint run depends on, apart from the clock."""
     text = "".join(f"{r.rel}\0{r.blob}\0{r.problem}\n" for r in snapshot.records)
     head = f"{gen}\n{snapshot.head}\n{snapshot.generated}\n"
-    return hashlib.sha1((head + text).encode("utf-8", "surrogateescape"),
-                        usedforsecurity=False).hexdigest()
+    return hashlib.sha1(
+        (head + text).encode("utf-8", "surrogateescape"), usedforsecurity=False
+    ).hexdigest()
 
 
 def lintable(rel: str) -> bool:

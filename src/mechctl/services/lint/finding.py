@@ -20,8 +20,12 @@ class Finding:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "line": self.line, "column": self.column, "rule": self.rule,
-            "severity": self.severity, "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
         }
 
 

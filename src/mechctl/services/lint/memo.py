@@ -50,5 +50,7 @@ def recall(start: Path, paths: list[str]) -> LintReport | None:
     files, items = recalled
     return LintReport(
         findings=[Finding(*item) for item in items if selected(item[0], chosen)],
-        files=files, reused=files, root=git.root,
+        files=files,
+        reused=files,
+        root=git.root,
     )

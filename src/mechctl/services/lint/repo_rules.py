@@ -15,8 +15,9 @@ from mechctl.store import layout
 Raw = tuple[str, int, int, str, str, str]
 
 
-def run(root: Path, config: Config, summaries: dict[str, Summary], cache: Cache,
-        mechanism_files: int) -> list[Raw]:
+def run(
+    root: Path, config: Config, summaries: dict[str, Summary], cache: Cache, mechanism_files: int
+) -> list[Raw]:
     return _schemas(root, cache) + _codeowners(root, config, summaries, mechanism_files)
 
 
@@ -39,8 +40,9 @@ def _schemas(root: Path, cache: Cache) -> list[Raw]:
     found = []
     for rel in stale:
         what = "is missing" if not (root / rel).is_file() else "is out of date"
-        found.append((rel, 1, 1, "schema-stale",
-                      f"{rel} {what}; run `mechctl schema` and commit it", ""))
+        found.append(
+            (rel, 1, 1, "schema-stale", f"{rel} {what}; run `mechctl schema` and commit it", "")
+        )
     return found
 
 
@@ -50,14 +52,23 @@ def _codeowners(
     rel = codeowners.existing(root)
     if rel is None or config.teams is None:
         return []
-    owners = {f"{layout.MECHANISMS}/{s[1]}.yaml": s[4] for s in summaries.values()
-              if s[0] == MECHANISM}
+    owners = {
+        f"{layout.MECHANISMS}/{s[1]}.yaml": s[4] for s in summaries.values() if s[0] == MECHANISM
+    }
     if len(owners) != mechanism_files:
         return []  # a broken mechanism file: its owner is unknown until it is fixed
     lines, _ = codeowners.block(owners, config)
     text = (root / rel).read_text(encoding="utf-8", errors="replace")
     if codeowners.merge(text, lines) == text:
         return []
-    return [(rel, codeowners.block_line(text), 1, "codeowners-stale",
-             f"{rel} does not match mechanism owners and teams; run `mechctl codeowners`"
-             " and commit it", "")]
+    return [
+        (
+            rel,
+            codeowners.block_line(text),
+            1,
+            "codeowners-stale",
+            f"{rel} does not match mechanism owners and teams; run `mechctl codeowners`"
+            " and commit it",
+            "",
+        )
+    ]

@@ -28,49 +28,64 @@ RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
         Rule(
-            "yaml-syntax", ERROR, "A file is not a readable YAML record.",
+            "yaml-syntax",
+            ERROR,
+            "A file is not a readable YAML record.",
             "Syntax errors, text that is not UTF-8, an empty file, unresolved merge-conflict"
             " markers, duplicate keys, more than one document, anchors and aliases, files over"
             " 2 MB, and symbolic links to files outside the repository (never followed).",
         ),
         Rule(
-            "schema", ERROR, "A record does not match its schema.",
+            "schema",
+            ERROR,
+            "A record does not match its schema.",
             "Unknown keys (with a 'did you mean'), missing required fields, wrong types,"
             " values outside an enumeration, and escalation levels that are not among the"
             " configured `escalation.levels`. The place is the offending key or value; a"
             " missing field points at its parent mapping.",
         ),
         Rule(
-            "id-mismatch", ERROR, "A record's id differs from its file name, or the file is"
-            " in the wrong place.",
+            "id-mismatch",
+            ERROR,
+            "A record's id differs from its file name, or the file is in the wrong place.",
             "A record's file name is its id: mechanisms/<id>.yaml and"
             " escalations/<yyyy>/<mm>/<id>.yaml, sharded by the date in the escalation id."
             " mechctl finds records by these paths, so a record elsewhere is invisible to it.",
         ),
         Rule(
-            "duplicate-id", ERROR, "Two files hold a record with the same id.",
+            "duplicate-id",
+            ERROR,
+            "Two files hold a record with the same id.",
             "Ids must be unique; a copied file or a record left in the wrong folder makes two."
             " Keep one of them.",
         ),
         Rule(
-            "unknown-mechanism", ERROR, "A reference names a mechanism that does not exist.",
+            "unknown-mechanism",
+            ERROR,
+            "A reference names a mechanism that does not exist.",
             "Checked: an escalation's `mechanism`, its `resolution.mechanism_change.mechanism`,"
             " and a retired mechanism's `retired.superseded_by`.",
         ),
         Rule(
-            "unknown-team", ERROR, "A team is not one of the teams in `.mechctl.yaml`.",
+            "unknown-team",
+            ERROR,
+            "A team is not one of the teams in `.mechctl.yaml`.",
             "When `.mechctl.yaml` lists `teams`, every mechanism owner, adoption stakeholder"
             " team, inspector and escalation owner must be one of them. Owners are teams, never"
             " people, and `mechctl codeowners` maps each team to its reviewers.",
         ),
         Rule(
-            "incomplete-mechanism", ERROR, "An active mechanism lacks part of its definition.",
+            "incomplete-mechanism",
+            ERROR,
+            "An active mechanism lacks part of its definition.",
             "An active mechanism needs tool inputs, desired outputs and steps, adoption"
             " stakeholders and an approach, and an inspection cadence and signals. Drafts may"
             " be incomplete.",
         ),
         Rule(
-            "inspection-overdue", WARNING, "An active mechanism was not inspected on cadence.",
+            "inspection-overdue",
+            WARNING,
+            "An active mechanism was not inspected on cadence.",
             "Due = the last inspection plus the cadence (weekly 7, biweekly 14, monthly 30,"
             " quarterly 91, yearly 365 days). A mechanism never inspected counts from its"
             " activation: the latest commit with the trailer `Mechctl-Action:"
@@ -78,25 +93,31 @@ RULES: dict[str, Rule] = {
             " today's date, so it is a warning by default. Record one with `mechctl inspect`.",
         ),
         Rule(
-            "inspection-without-anecdote", WARNING,
+            "inspection-without-anecdote",
+            WARNING,
             "An inspection has metrics but no customer anecdote, or anecdotes but no metrics.",
             "Data alone misleads, and anecdotes alone do not measure: an inspection looks at"
             " both the signals' values and what customers said.",
         ),
         Rule(
-            "ack-overdue", WARNING, "An open escalation was not acknowledged in time.",
+            "ack-overdue",
+            WARNING,
+            "An open escalation was not acknowledged in time.",
             "`escalation.ack_within` in `.mechctl.yaml` sets the time by severity (defaults:"
             " sev1 1h, sev2 4h, sev3 1d, sev4 3d). It depends on the current time, so it is a"
             " warning by default. Acknowledge with `mechctl escalation ack ID`.",
         ),
         Rule(
-            "resolve-overdue", WARNING, "An escalation was not resolved in time.",
+            "resolve-overdue",
+            WARNING,
+            "An escalation was not resolved in time.",
             "`escalation.resolve_within` in `.mechctl.yaml` sets the time by severity"
             " (defaults: sev1 1d, sev2 3d, sev3 14d, sev4 30d). It depends on the current time,"
             " so it is a warning by default.",
         ),
         Rule(
-            "resolution-without-change", WARNING,
+            "resolution-without-change",
+            WARNING,
             "A resolution changed no mechanism, or names a change that is not on record.",
             "An escalation closes the loop when a mechanism changes so the problem does not"
             " come back. A resolution with `no_change_reason` is a warning (make it an error"
@@ -106,14 +127,17 @@ RULES: dict[str, Rule] = {
             note="error for a change that is not on record",
         ),
         Rule(
-            "recurring-failure", WARNING,
+            "recurring-failure",
+            WARNING,
             "3 or more escalations on one mechanism with the same failure mode in 90 days.",
             "Counted over the escalations raised in the last 90 days, so it depends on today's"
             " date and is a warning by default. The mechanism keeps failing the same way:"
             " change it.",
         ),
         Rule(
-            "unversioned-change", ERROR, "A mechanism's definition changed without a version"
+            "unversioned-change",
+            ERROR,
+            "A mechanism's definition changed without a version"
             " bump and an iterations entry (with --base).",
             "Compared with the base revision: when title, kind, owner, problem, tool, levers,"
             " adoption or inspection change, `version` must go up by one per change, each new"
@@ -122,29 +146,33 @@ RULES: dict[str, Rule] = {
             needs_base=True,
         ),
         Rule(
-            "invalid-transition", ERROR, "A status changed in a way the state machine forbids"
-            " (with --base).",
+            "invalid-transition",
+            ERROR,
+            "A status changed in a way the state machine forbids (with --base).",
             "Compared with the base revision. Escalations: open -> acknowledged -> resolved ->"
             " closed, reopen from resolved or closed; each step is a timeline entry, and the"
             " timeline is append-only. Mechanisms: draft -> active -> retired.",
             needs_base=True,
         ),
         Rule(
-            "deleted-record", ERROR, "A record that exists at the base revision was deleted"
-            " (with --base).",
+            "deleted-record",
+            ERROR,
+            "A record that exists at the base revision was deleted (with --base).",
             "Records are history: an escalation is closed, never deleted, and a mechanism is"
             " retired (`mechctl mechanism retire ID --reason R`).",
             needs_base=True,
         ),
         Rule(
-            "schema-stale", ERROR, "schemas/*.schema.json differ from what this mechctl"
-            " generates.",
+            "schema-stale",
+            ERROR,
+            "schemas/*.schema.json differ from what this mechctl generates.",
             "Editors validate records with these files as you type. Run `mechctl schema` and"
             " commit the result.",
         ),
         Rule(
-            "codeowners-stale", ERROR, "CODEOWNERS does not match mechanism owners and"
-            " `teams.*.codeowners`.",
+            "codeowners-stale",
+            ERROR,
+            "CODEOWNERS does not match mechanism owners and `teams.*.codeowners`.",
             "Checked only when a CODEOWNERS file exists (at the root, in .github/ or in"
             " docs/). Run `mechctl codeowners` and commit the result.",
         ),

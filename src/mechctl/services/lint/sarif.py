@@ -27,44 +27,55 @@ def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
         config: dict[str, Any] = {"level": "none" if level == OFF else level}
         if level == OFF:
             config["enabled"] = False
-        text = rule.explanation + (f" Default level: {rule.severity} ({rule.note})." if rule.note
-                                   else f" Default level: {rule.severity}.")
-        rules.append({
-            "id": rule.id,
-            "name": _name(rule.id),
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.explanation},
-            "help": {"text": text},
-            "defaultConfiguration": config,
-            "properties": {"tags": ["mechctl"] + (["pull-request"] if rule.needs_base else [])},
-        })
+        text = rule.explanation + (
+            f" Default level: {rule.severity} ({rule.note})."
+            if rule.note
+            else f" Default level: {rule.severity}."
+        )
+        rules.append(
+            {
+                "id": rule.id,
+                "name": _name(rule.id),
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.explanation},
+                "help": {"text": text},
+                "defaultConfiguration": config,
+                "properties": {"tags": ["mechctl"] + (["pull-request"] if rule.needs_base else [])},
+            }
+        )
     results = [
         {
             "ruleId": f.rule,
             "ruleIndex": ids.index(f.rule),
             "level": f.severity,
             "message": {"text": f.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": quote(f.path), "uriBaseId": ROOT},
-                    "region": {"startLine": f.line, "startColumn": f.column},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": quote(f.path), "uriBaseId": ROOT},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    }
                 }
-            }],
+            ],
         }
         for f in report.findings
     ]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "mechctl",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": rules,
-            }},
-            "originalUriBaseIds": {ROOT: {"uri": report.root.as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mechctl",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {ROOT: {"uri": report.root.as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
