@@ -72,3 +72,33 @@ as "$LENA" 2026-11-11T08:00:00Z $M escalation resolve "$e6" --summary "Review re
 as "$PRIYA" 2026-11-19T16:45:00Z $M escalate -m wbr --severity sev4 \
   -t "WBR metric definitions drift between teams" \
   -i "Two teams reported different active-customer counts to the same customer" >/dev/null
+
+# Inspections: data and customer anecdotes, side by side.
+as "$TOM" 2026-10-05T15:00:00Z $M inspect wbr --outcome on-track \
+  --metric "Deck published before the agreed cut-off time=0.97" \
+  --metric "Action items closed by their due date=0.88" \
+  --anecdote "A support lead said the review caught the checkout outage before the customer emails" >/dev/null
+as "$TOM" 2026-11-03T15:00:00Z $M inspect wbr --outcome at-risk \
+  --metric "Deck published before the agreed cut-off time=0.91" \
+  --metric "Action items closed by their due date=0.74" \
+  --anecdote "An EU customer asked why nobody noticed their churn risk for two weeks" \
+  --action "Add churn by region and cohort to the deck" >/dev/null
+as "$TOM" 2026-11-17T15:00:00Z $M inspect wbr --outcome on-track \
+  --metric "Deck published before the agreed cut-off time=0.96" \
+  --metric "Action items closed by their due date=0.86" \
+  --anecdote "The EU account team heard about a churn risk from the deck, a week before the customer raised it" >/dev/null
+as "$WEI" 2026-11-14T11:00:00Z $M inspect bar-raiser --outcome off-track \
+  --metric "Loops with a certified Bar Raiser present=0.82" \
+  --metric "Time from final interview to hiring decision=96h" \
+  --anecdote "A candidate withdrew after waiting nine days for a debrief slot" \
+  --action "Train twelve more bar raisers this quarter" >/dev/null
+as "$LENA" 2026-11-13T10:00:00Z $M inspect prfaq --outcome at-risk \
+  --metric "Funded projects that started from a reviewed PRFAQ=0.7" \
+  --anecdote "A pilot customer said the FAQ answered the question their team had been asking for a year" >/dev/null
+as "$LENA" 2026-11-10T16:00:00Z $M inspect operating-plan --outcome on-track \
+  --metric "Goals met or on track=0.78" --metric "Spend variance against the approved budget=3%" \
+  --anecdote "Finance partners said the OP2 refresh took two days instead of two weeks" >/dev/null
+as "$ANA" 2026-11-12T09:00:00Z $M inspect narrative --outcome on-track \
+  --metric "Meetings starting with silent reading time=1.0" \
+  --metric "Meetings ending with a recorded decision or next steps=0.88" \
+  --anecdote "A new director said the memo let her join a decision she had no context for" >/dev/null
