@@ -1,7 +1,9 @@
 """Everything mechctl asks of git. Every git failure becomes a mechctl error here (DESIGN §7).
 
 Commits go through the git CLI so the user's hooks, `commit.gpgsign` and identity apply
-(DESIGN §5). GitPython, imported lazily, serves bulk object reads (`cat-file --batch`).
+(DESIGN §5). Reading history (gitlog), remotes and merging (gitsync) and lint's index reads
+(gitindex) are mixed in from their own modules; this one holds state, commits and locks.
+GitPython is imported here only, lazily (see `repository_settings`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
 
 from mechctl.errors import (
     GitError,
@@ -23,55 +24,13 @@ from mechctl.errors import (
     NotARepositoryError,
     RepositoryStateError,
 )
+from mechctl.gitindex import IndexReader
 from mechctl.gitlog import HistoryReader
+from mechctl.gitproc import _reason, _run
+from mechctl.gitsync import SyncOps
 
 _INDEX_LOCK_WAIT = float(os.environ.get("MECHCTL_INDEX_LOCK_WAIT", "10"))
 _MECHCTL_LOCK_WAIT = float(os.environ.get("MECHCTL_LOCK_WAIT", "120"))
-
-
-def _reason(proc: subprocess.CompletedProcess[str]) -> str:
-    """The most telling line of what git (or a hook) printed."""
-    lines = [
-        line.strip()
-        for line in (proc.stderr or "").splitlines() + (proc.stdout or "").splitlines()
-        if line.strip() and not line.lower().startswith("hint:")
-    ]
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    chosen = (fatal or lines or [f"git exited with status {proc.returncode}"])[0]
-    for prefix in ("fatal: ", "error: "):
-        chosen = chosen.removeprefix(prefix)
-    return chosen[:300]
-
-
-def _run(
-    args: Sequence[str],
-    cwd: Path,
-    *,
-    input: str | None = None,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    try:
-        child = subprocess.Popen(
-            ["git", *args],
-            cwd=cwd,
-            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
-    try:
-        out, err = child.communicate(input)
-    except KeyboardInterrupt:
-        # Let git finish rather than kill it mid-write (a killed git leaves index.lock
-        # behind); the caller then sees whether the change landed.
-        child.communicate()
-        raise
-    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
 def identity_at(cwd: Path) -> str:
@@ -97,7 +56,7 @@ def identity_at(cwd: Path) -> str:
 
 
 @dataclass
-class Git(HistoryReader):
+class Git(HistoryReader, SyncOps, IndexReader):
     """One repository's work tree, seen through the git CLI (history reads: gitlog.py)."""
 
     root: Path
@@ -285,85 +244,6 @@ class Git(HistoryReader):
         finally:
             os.close(handle)
 
-    # -- merging and syncing -------------------------------------------------------------
-
-    @staticmethod
-    def merge_file(cwd: Path, ours: Path, base: Path, theirs: Path) -> bool:
-        """git's own line merge into `ours` (conflict markers included); True when clean."""
-        proc = _run(
-            [
-                "merge-file",
-                "-L",
-                "ours",
-                "-L",
-                "base",
-                "-L",
-                "theirs",
-                str(ours),
-                str(base),
-                str(theirs),
-            ],
-            cwd,
-        )
-        if proc.returncode < 0 or proc.returncode > 127:
-            raise GitError(f"git merge-file failed: {_reason(proc)}")
-        return proc.returncode == 0
-
-    def remote_url(self, remote: str) -> str | None:
-        proc = self.run(["remote", "get-url", remote], check=False)
-        return proc.stdout.strip() if proc.returncode == 0 else None
-
-    def remote_has_branch(self, remote: str, branch: str) -> bool:
-        proc = self.run(["ls-remote", "--exit-code", "--heads", remote, branch], check=False)
-        if proc.returncode not in (0, 2):
-            raise GitError(f"cannot reach remote {remote!r}: {_reason(proc)}")
-        return proc.returncode == 0
-
-    def pull_rebase(self, remote: str, branch: str) -> list[str] | None:
-        """`git pull --rebase`; on a conflict, abort and return the conflicting paths."""
-        head = self.head_sha() if self.has_commits() else None
-        proc = self.run(
-            [
-                "-c",
-                "rebase.autoStash=true",
-                "pull",
-                "--rebase",
-                "--quiet",
-                "--no-edit",
-                remote,
-                branch,
-            ],
-            check=False,
-        )
-        if proc.returncode == 0:
-            return None
-        in_rebase = (self.git_dir / "rebase-merge").exists() or (
-            self.git_dir / "rebase-apply"
-        ).exists()
-        if not in_rebase:
-            raise GitError(f"git pull --rebase failed: {_reason(proc)}")
-        conflicted = [
-            path
-            for path in self.run(
-                ["diff", "--name-only", "--diff-filter=U", "-z"], check=False
-            ).stdout.split("\0")
-            if path
-        ]
-        self.run(["rebase", "--abort"], check=False)
-        if head is not None and self.head_sha() != head:
-            self.run(["reset", "--quiet", "--keep", head], check=False)
-        return conflicted or ["(unknown)"]
-
-    def push(self, remote: str, branch: str) -> str | None:
-        """Push HEAD to remote/branch; None on success, "rejected" when the remote moved."""
-        proc = self.run(["push", "--quiet", remote, f"HEAD:refs/heads/{branch}"], check=False)
-        if proc.returncode == 0:
-            return None
-        text = proc.stderr
-        if "rejected" in text or "fetch first" in text or "non-fast-forward" in text:
-            return "rejected"
-        raise GitError(f"git push failed: {_reason(proc)}")
-
     # -- reading -------------------------------------------------------------------------
 
     def blob_ids(self, folder: str) -> dict[str, str | None]:
@@ -439,71 +319,6 @@ class Git(HistoryReader):
         )
         return proc.stdout if proc.returncode == 0 else None
 
-    # -- lint: blob ids, base revisions, trailers ----------------------------------------
-
-    def _bytes(self, args: Sequence[str], input: bytes | None = None) -> bytes:
-        try:
-            proc = subprocess.run(
-                ["git", *args], cwd=self.root, input=input, capture_output=True, check=False
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
-        if proc.returncode != 0:
-            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            text = (reason or [f"exit status {proc.returncode}"])[0]
-            raise GitError(f"git {args[0]} failed: {text.removeprefix('fatal: ')}")
-        return proc.stdout
-
-    def index_state(self, paths: Sequence[str]) -> IndexState:
-        """Start reading what lint needs to key its cache; `.collect()` waits for it."""
-        return IndexState(self.root, paths)
-
-    def commit_or_none(self, rev: str) -> str | None:
-        """The commit a revision names, or None when it names none."""
-        if rev.startswith("-"):
-            return None
-        proc = self.run(
-            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-            check=False,
-        )
-        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
-
-    def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
-        """rel -> blob id of the files under `paths` at a revision."""
-        found: dict[str, str] = {}
-        out = self._bytes(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths])
-        for entry in out.split(b"\0"):
-            meta, _, rel = entry.partition(b"\t")
-            parts = meta.split(b" ")
-            if len(parts) == 3 and parts[1] == b"blob":
-                found[rel.decode("utf-8", "surrogateescape")] = parts[2].decode()
-        return found
-
-    def trailer_dates(self, action: str) -> dict[str, str]:
-        """record -> author date (YYYY-MM-DD) of the latest commit with the trailers
-        `Mechctl-Action: <action>` and `Mechctl-Record: <record>`, in one `git log`."""
-        if not self.has_commits():
-            return {}
-        out = self.run(
-            [
-                "log",
-                "-z",
-                "--fixed-strings",
-                f"--grep=Mechctl-Action: {action}",
-                "--format=%as%x1f%(trailers:key=Mechctl-Action,valueonly,separator=%x1e)"
-                "%x1f%(trailers:key=Mechctl-Record,valueonly,separator=%x1e)",
-            ]
-        ).stdout
-        found: dict[str, str] = {}
-        for entry in out.split("\0"):
-            fields = entry.strip("\n").split("\x1f")
-            if len(fields) != 3 or fields[1].strip() != action:
-                continue
-            record = fields[2].strip()
-            if record and record not in found:  # newest first: keep the latest
-                found[record] = fields[0]
-        return found
-
     # -- reverting (undo) ----------------------------------------------------------------
 
     def revert_no_commit(self, sha: str) -> None:
@@ -535,66 +350,3 @@ class Git(HistoryReader):
             if rel not in in_head:
                 (self.root / rel).unlink(missing_ok=True)
         self.run(["revert", "--quit"], check=False)
-
-
-@dataclass
-class TreeState:
-    """What lint needs of the work tree under some paths."""
-
-    index: dict[str, tuple[str, str]]  # tracked file -> (mode, blob id), stage 0
-    dirty: set[str]  # tracked files whose content may differ from the index, or unmerged
-    untracked: list[str]  # untracked files (not ignored)
-    head: str | None  # HEAD's commit id; None before the first commit
-
-
-class IndexState:
-    """Four git processes run side by side, and alongside the caller's own work. A file in
-    `dirty` may be a false alarm (stat data changed, content did not): that only costs
-    hashing it. An unmerged file is dirty: its content is a conflict, read from disk."""
-
-    _COMMANDS: ClassVar[dict[str, list[str]]] = {
-        "index": ["ls-files", "-s", "-z", "--"],
-        "dirty": ["diff-files", "--name-only", "-z", "--"],
-        "untracked": ["ls-files", "-o", "--exclude-standard", "-z", "--"],
-        "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
-    }
-
-    def __init__(self, root: Path, paths: Sequence[str]) -> None:
-        self.commands = {
-            name: args + list(paths) if args[-1] == "--" else args
-            for name, args in self._COMMANDS.items()
-        }
-        try:
-            self.running = {
-                name: subprocess.Popen(
-                    ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-                )
-                for name, args in self.commands.items()
-            }
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
-
-    def collect(self) -> TreeState:
-        out: dict[str, str] = {}
-        for name, proc in self.running.items():
-            stdout, stderr = proc.communicate()
-            if proc.returncode != 0 and name != "head":
-                reason = stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
-                raise GitError(
-                    f"git {self.commands[name][0]} failed: {reason[0].removeprefix('fatal: ')}"
-                )
-            # One decode of the whole output: 10,000 small ones cost ten times more.
-            out[name] = stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else ""
-        index: dict[str, tuple[str, str]] = {}
-        dirty = {rel for rel in out["dirty"].split("\0") if rel}
-        for entry in out["index"].split("\0"):
-            meta, _, rel = entry.partition("\t")
-            fields = meta.split(" ")
-            if len(fields) != 3:
-                continue
-            if fields[2] == "0":
-                index[rel] = (fields[0], fields[1])
-            else:
-                dirty.add(rel)
-        untracked = [rel for rel in out["untracked"].split("\0") if rel]
-        return TreeState(index, dirty, untracked, out["head"].strip() or None)

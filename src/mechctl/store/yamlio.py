@@ -202,19 +202,24 @@ def _bad_scalar(text: str, path: str, exc: Exception) -> YamlProblem:
     return _problem(path, 1, 1, f"invalid value: {exc}")
 
 
+def _parse(yaml: YAML, text: str, path: str) -> Any:
+    """Load with `yaml`; every way YAML can fail becomes a YamlProblem with its place."""
+    try:
+        return yaml.load(text)
+    except YAMLError as exc:
+        raise _from_yaml_error(exc, path, text) from None
+    except RecursionError:
+        raise _problem(path, 1, 1, "YAML nesting is too deep") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _bad_scalar(text, path, exc) from None
+
+
 def load_fast(text: str, path: str) -> dict[str, Any]:
     """Parse with the C loader. Raises YamlProblem with a 1-based place."""
     precheck(text, path)
     data = fastyaml.load(text)
     if data is None:  # not a plain record (or not valid YAML): ruamel decides
-        try:
-            data = _safe().load(text)
-        except YAMLError as exc:
-            raise _from_yaml_error(exc, path, text) from None
-        except RecursionError:
-            raise _problem(path, 1, 1, "YAML nesting is too deep") from None
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise _bad_scalar(text, path, exc) from None
+        data = _parse(_safe(), text, path)
     _check_shape(data, path)
     return data  # type: ignore[no-any-return]
 
@@ -222,14 +227,7 @@ def load_fast(text: str, path: str) -> dict[str, Any]:
 def load_roundtrip(text: str, path: str) -> CommentedMap:
     """Parse keeping comments, order, quoting and positions."""
     precheck(text, path)
-    try:
-        data = _round_trip().load(text)
-    except YAMLError as exc:
-        raise _from_yaml_error(exc, path, text) from None
-    except RecursionError:
-        raise _problem(path, 1, 1, "YAML nesting is too deep") from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise _bad_scalar(text, path, exc) from None
+    data = _parse(_round_trip(), text, path)
     _check_shape(data, path)
     return data  # type: ignore[no-any-return]
 
