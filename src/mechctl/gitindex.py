@@ -7,30 +7,14 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from mechctl.errors import GitError
+from mechctl.gitproc import GitMixin
 
 
-class IndexReader:
+class IndexReader(GitMixin):
     """Methods of `Git` for lint. `run` and `root` come from `Git`."""
-
-    root: Path
-
-    if TYPE_CHECKING:
-
-        def run(
-            self,
-            args: Sequence[str],
-            *,
-            input: str | None = None,
-            check: bool = True,
-            env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]: ...
-
-        def head_sha(self) -> str: ...
-
-        def has_commits(self) -> bool: ...
 
     def _bytes(self, args: Sequence[str], input: bytes | None = None) -> bytes:
         try:

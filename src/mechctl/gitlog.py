@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mechctl.errors import GitError
+from mechctl.gitproc import GitMixin
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    pass
 
 # Field and record separators that cannot occur in a subject, a name or a trailer value.
 _FS, _RS = "\x1f", "\x1e"
@@ -116,23 +117,8 @@ def _raw_changes(items: list[str]) -> list[FileChange]:
     return changes
 
 
-class HistoryReader:
+class HistoryReader(GitMixin):
     """Methods of `Git` that read history. `run` and `root` come from `Git`."""
-
-    root: Path
-
-    if TYPE_CHECKING:
-
-        def run(
-            self,
-            args: Sequence[str],
-            *,
-            input: str | None = None,
-            check: bool = True,
-            env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]: ...
-
-        def has_commits(self) -> bool: ...
 
     def is_shallow(self) -> bool:
         proc = self.run(["rev-parse", "--is-shallow-repository"], check=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mechctl.errors import GitError
 
@@ -55,3 +56,26 @@ def _run(
         child.communicate()
         raise
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
+class GitMixin:
+    """What the git layer's mixins (gitlog, gitsync, gitindex) use of `gitrepo.Git`, declared
+    once for type checkers; `Git` provides each of these."""
+
+    root: Path
+    git_dir: Path
+
+    if TYPE_CHECKING:
+
+        def run(
+            self,
+            args: Sequence[str],
+            *,
+            input: str | None = None,
+            check: bool = True,
+            env: dict[str, str] | None = None,
+        ) -> subprocess.CompletedProcess[str]: ...
+
+        def head_sha(self) -> str: ...
+
+        def has_commits(self) -> bool: ...

@@ -3,36 +3,14 @@ mixed into `gitrepo.Git`."""
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mechctl.errors import GitError
-from mechctl.gitproc import _reason, _run
+from mechctl.gitproc import GitMixin, _reason, _run
 
 
-class SyncOps:
+class SyncOps(GitMixin):
     """Methods of `Git` for remotes and merges. `run`, `root` and `git_dir` come from `Git`."""
-
-    git_dir: Path
-
-    root: Path
-
-    if TYPE_CHECKING:
-
-        def run(
-            self,
-            args: Sequence[str],
-            *,
-            input: str | None = None,
-            check: bool = True,
-            env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]: ...
-
-        def head_sha(self) -> str: ...
-
-        def has_commits(self) -> bool: ...
 
     @staticmethod
     def merge_file(cwd: Path, ours: Path, base: Path, theirs: Path) -> bool:
