@@ -1,4 +1,4 @@
-"""`mechctl escalate` against `git add` + `git commit` of the same file (DESIGN §8: ≤ 2.5×).
+"""`mechctl escalate` against `git add` + `git commit` of the same file (docs/design.md §8: ≤ 2.5×).
 
 Builds a repository holding N escalations (default 20,000), then alternates the two, so both
 see the same machine noise, and reports medians and the ratio.

@@ -1,4 +1,4 @@
-"""Benchmark: `mechctl history ID` in a repository of 50,000 commits (DESIGN §8: under 1 s).
+"""Benchmark: `mechctl history ID` in a repository of 50,000 commits (docs/design.md §8: under 1 s).
 
 Builds the repository with one `git fast-import` stream: one mechanism (`wbr`) changed every
 500 commits by mechctl-style commits (inspections and definition changes, with trailers), and
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mechctl.services.mechanism_new import template  # noqa: E402
+from mechctl.services.mechanism.new import template  # noqa: E402
 from mechctl.store import yamlio  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Benchmark: `mechctl lint` against check-jsonschema on the same 10,000 escalations (DESIGN §8).
+"""Benchmark: `mechctl lint` against check-jsonschema on the same 10,000 escalations (docs/design.md §8).
 
 Builds a repository of realistic records in a temporary folder (five active mechanisms with
 versions, iterations and inspections; escalations spread over two years, most resolved by a
@@ -107,7 +107,7 @@ def _escalation_text(esc: dict[str, object]) -> str:
 def generate(root: Path, count: int, seed: int = 7) -> None:
     """A mechctl repository with five mechanisms and `count` escalations, in two commits."""
     from mechctl.services.init import init_repository
-    from mechctl.services.mechanism_new import template
+    from mechctl.services.mechanism.new import template
     from mechctl.store import yamlio
 
     rng = random.Random(seed)

@@ -118,10 +118,10 @@ def in_process(repo: Path) -> None:
 
     sys.path.insert(0, str(SRC))
     os.environ["MECHCTL_NOW"] = NOW
-    from mechctl.services import catalog
-    from mechctl.services import report as service
-    from mechctl.services.context import open_workspace
-    from mechctl.services.report_data import as_dict
+    from mechctl.services.core import catalog
+    from mechctl.services.core.context import open_workspace
+    from mechctl.services.report import build as service
+    from mechctl.services.report.data import as_dict
 
     ws = open_workspace(repo)
     started = time.perf_counter()

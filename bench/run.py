@@ -1,4 +1,4 @@
-"""Every figure of DESIGN §8, measured side by side in one run, printed as one table.
+"""Every figure of docs/design.md §8, measured side by side in one run, printed as one table.
 
 Run it as `bench/run` from the repository root (the wrapper picks a Python that has mechctl):
 
@@ -213,7 +213,7 @@ def absolute_row(
     wall, cpu = median(ours), median(ours, "cpu")
     ref = f"{reference_label}: {secs(reference)}" if reference else "—"
     if goal is None:
-        result, note, goal_text = "informational", "", "none in DESIGN"
+        result, note, goal_text = "informational", "", "none in docs/design.md"
     else:
         result, note = verdict(wall < goal, cpu < goal)
         goal_text = f"< {goal:g} s"

@@ -1,6 +1,6 @@
 """The fast path of `escalate` writes exactly what the Escalation model accepts.
 
-`escalate` assembles its record without pydantic or ruamel (services/escalate.py); these
+`escalate` assembles its record without pydantic or ruamel (services/escalation/escalate.py); these
 tests hold it to the model, and check the blob-id fact cache behind it.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from mechctl.services.fielddiff import Change, diff, record_delta
+from mechctl.services.core.fielddiff import Change, diff, record_delta
 
 
 def _summaries(old: object, new: object) -> list[str]:

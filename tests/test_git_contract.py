@@ -1,4 +1,4 @@
-"""DESIGN §5: one commit holding exactly the touched files; nothing of the user's is lost."""
+"""docs/design.md §5: one commit holds exactly the touched files; nothing of the user's is lost."""
 
 from __future__ import annotations
 

@@ -62,8 +62,8 @@ def test_killed_at_random_points(repo: Path, proc: Runner, mechanism, sig: int) 
 
 def test_killed_edit_of_existing_record_is_restored(repo: Path, proc: Runner, mechanism) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
-    from mechctl.services.context import open_workspace
-    from mechctl.services.txn import FileChange, _journal_path
+    from mechctl.services.core.context import open_workspace
+    from mechctl.services.core.txn import FileChange, _journal_path
 
     # Exactly what a SIGKILL between writing and committing leaves behind.
     path = repo / "mechanisms" / "wbr.yaml"

@@ -359,7 +359,7 @@ def test_history_in_a_repository_without_commits(cli: Runner, tmp_path: Path) ->
 
 
 def test_a_copy_is_a_creation_not_the_start_of_another_files_life(cli: Runner, repo: Path) -> None:
-    from mechctl.services.mechanism_new import template
+    from mechctl.services.mechanism.new import template
     from mechctl.store import yamlio
 
     draft = {"id": "wbr", "status": "draft", "version": 1, **template("wbr", "finance")}

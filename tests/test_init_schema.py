@@ -117,7 +117,7 @@ def test_version(cli: Runner) -> None:
 
 
 def test_internal_error_is_one_line_and_exit_3(cli: Runner, repo: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from mechctl.services import mechanisms
+    from mechctl.services.mechanism import read as mechanisms
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")

@@ -145,8 +145,8 @@ def test_untracked_and_unstaged_files_are_linted(cli: Runner, records: Path) -> 
 def test_warm_path_answers_without_the_full_command(
     cli: Runner, records: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The warm path (cli/warm.py) gives byte for byte what the full command gives."""
-    from mechctl.cli import warm
+    """The warm path (cli/lint/warm.py) gives byte for byte what the full command gives."""
+    from mechctl.cli.lint import warm
 
     monkeypatch.setenv("MECHCTL_NOW", NOW)
     monkeypatch.chdir(records)

@@ -287,7 +287,7 @@ def test_warm_path_loads_no_heavy_modules() -> None:
     import sys
 
     code = (
-        "import sys, mechctl.cli.warm, mechctl.services.lint.memo, mechctl.cli.lint_output;"
+        "import sys, mechctl.cli.lint.warm, mechctl.services.lint.memo, mechctl.cli.lint.output;"
         " print(sorted(m for m in ('pydantic', 'ruamel.yaml', 'typer', 'rich')"
         " if m in sys.modules))"
     )

@@ -330,7 +330,7 @@ def test_edit_cannot_change_id_or_version(cli: Runner, demo: str, tmp_path: Path
 def test_activation_dates_from_trailers(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from mechctl.gitrepo import Git
+    from mechctl.git.repo import Git
 
     mechanism("wbr", "wbr")
     mechanism("draft-one", "prfaq", active=False)

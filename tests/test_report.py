@@ -198,8 +198,8 @@ def test_mechanisms_under_strain(figures: dict[str, Any]) -> None:
 
 
 def test_recurring_failures_are_the_shared_lint_rule(known: Path, figures: dict[str, Any]) -> None:
-    from mechctl.services import analysis, catalog
-    from mechctl.services.context import open_workspace
+    from mechctl.services.core import analysis, catalog
+    from mechctl.services.core.context import open_workspace
 
     found, _ = catalog.escalations(open_workspace(known))
     shared = [

@@ -62,9 +62,9 @@ def test_html_escapes_record_text(
     _template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("matplotlib", reason="the `report` extra (matplotlib) is not installed")
-    from mechctl.cli.report_html import render
-    from mechctl.services.context import open_workspace
-    from mechctl.services.report import build_report, parse_period
+    from mechctl.cli.report.html import render
+    from mechctl.services.core.context import open_workspace
+    from mechctl.services.report.build import build_report, parse_period
 
     repo = build(_template, tmp_path / "repo")
     path = repo / "escalations" / "2026" / "02" / "esc-20260224-aaaaaaac.yaml"

@@ -43,8 +43,8 @@ def test_bar_on_a_terminal_for_a_large_repository(monkeypatch: pytest.MonkeyPatc
 def test_catalog_reports_progress(repo: object) -> None:
     from pathlib import Path
 
-    from mechctl.services import catalog
-    from mechctl.services.context import open_workspace
+    from mechctl.services.core import catalog
+    from mechctl.services.core.context import open_workspace
 
     assert isinstance(repo, Path)
     folder = repo / "escalations" / "2026" / "01"

@@ -1,4 +1,4 @@
-"""The one exception hierarchy. Each class carries its exit code (DESIGN §4).
+"""The one exception hierarchy. Each class carries its exit code (docs/design.md §4).
 
 Services raise these; the command layer turns any of them into one `error: …` line on
 stderr and the class's exit code.

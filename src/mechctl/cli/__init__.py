@@ -7,7 +7,7 @@ def main() -> None:
 
     if "lint" in sys.argv[1:4]:
         # A warm `mechctl lint` answers before the full command line is even loaded.
-        from mechctl.cli.warm import run
+        from mechctl.cli.lint.warm import run
 
         code = run(sys.argv[1:])
         if code is not None:

@@ -22,7 +22,7 @@ HELP = (
 
 
 class MechctlGroup(TyperGroup):
-    """Turns every failure into one `error:` line and an exit code (DESIGN §4).
+    """Turns every failure into one `error:` line and an exit code (docs/design.md §4).
 
     It sits in `main`, which typer's CliRunner calls too, so tests see exactly what users see.
     """
@@ -100,15 +100,15 @@ REGISTRY: list[tuple[str, str, str, str | None]] = [
     ("sync", "mechctl.cli.collab", "sync", None),
     ("merge-driver", "mechctl.cli.collab", "merge_driver", None),
     ("doctor", "mechctl.cli.collab", "doctor", None),
-    ("lint", "mechctl.cli.lint", "lint", None),
-    ("codeowners", "mechctl.cli.lint", "codeowners", None),
+    ("lint", "mechctl.cli.lint.command", "lint", None),
+    ("codeowners", "mechctl.cli.lint.command", "codeowners", None),
     ("inspect", "mechctl.cli.inspection", "inspect", None),
     ("due", "mechctl.cli.inspection", "due", None),
     ("history", "mechctl.cli.trail", "history", None),
     ("diff", "mechctl.cli.trail", "diff", None),
     ("undo", "mechctl.cli.trail", "undo", None),
     ("audit", "mechctl.cli.trail", "audit", None),
-    ("report", "mechctl.cli.report", "report", None),
+    ("report", "mechctl.cli.report.command", "report", None),
     ("status", "mechctl.cli.status", "status", None),
 ]
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}

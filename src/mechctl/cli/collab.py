@@ -36,7 +36,7 @@ def merge_driver(
 
     Exit 0 when merged cleanly; 1 when a field changed both ways (left between markers).
     """
-    from mechctl.gitrepo import Git
+    from mechctl.git.repo import Git
     from mechctl.services.merge import run_driver
     from mechctl.store.yamlio import YamlProblem
 

@@ -35,6 +35,6 @@ def escalation_ids(incomplete: str) -> list[str]:
 
 
 def templates(incomplete: str) -> list[str]:
-    from mechctl.services.mechanism_new import TEMPLATES
+    from mechctl.services.mechanism.new import TEMPLATES
 
     return [name for name in TEMPLATES if name.startswith(incomplete)]

@@ -8,8 +8,8 @@ from typing import Any
 
 from rich.text import Text
 
+from mechctl.services.core.fielddiff import Change, is_short, jsonable, show
 from mechctl.services.diff import DiffResult, RecordDiff
-from mechctl.services.fielddiff import Change, is_short, jsonable, show
 
 FOLD = 80  # longer values are folded into <details> in markdown
 _LOG_NAMES = {"inspections": "inspection", "iterations": "iteration", "timeline": "timeline entry"}

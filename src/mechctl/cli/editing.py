@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mechctl.cli.output import STATE, note, stdin_is_terminal, workspace
 from mechctl.errors import CommitFailedError, InvalidRecordError, MechctlError
-from mechctl.services.mechanism_change import ChangeResult, apply_edit, edit_text
+from mechctl.services.mechanism.change import ChangeResult, apply_edit, edit_text
 
 MARK = "# mechctl: "
 _DRAFT_MARKS = ("# mechctl draft:", "# file: ")

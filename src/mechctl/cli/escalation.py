@@ -35,7 +35,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines."
 
 def _prompt_mechanism() -> str | None:
     from mechctl.models import MechanismStatus
-    from mechctl.services.mechanisms import list_mechanisms
+    from mechctl.services.mechanism.read import list_mechanisms
 
     active = [m.id for m in list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)]
     note("Which mechanism failed? Known: " + (", ".join(active) or "(none yet)"))
@@ -90,7 +90,7 @@ def escalate(
     push: PushOpt = False,
 ) -> None:
     """Raise an escalation: one command, one commit, no approval needed. Prints its id."""
-    from mechctl.services.escalate import raise_escalation
+    from mechctl.services.escalation.escalate import raise_escalation
 
     if mechanism is None and failure_mode is not FailureMode.NO_MECHANISM:
         if stdin_is_terminal():
@@ -135,7 +135,7 @@ def escalate(
     if as_json:
         from mechctl.clock import now
         from mechctl.models import Escalation
-        from mechctl.services.escalations import as_json as dump
+        from mechctl.services.escalation.read import as_json as dump
 
         print_json(dump(Escalation.model_validate(raised.record), workspace(push).config, now()))
         return
@@ -168,7 +168,7 @@ def list_(
     from mechctl.clock import now
     from mechctl.errors import UsageError
     from mechctl.models import EscalationStatus
-    from mechctl.services.escalations import deriver, list_rows
+    from mechctl.services.escalation.read import deriver, list_rows
 
     allowed = [s.value for s in EscalationStatus] + ["all"]
     if status is not None and status not in allowed:
@@ -200,8 +200,8 @@ def list_(
 def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     """Show one escalation: its state, timeline, and time to acknowledge and resolve."""
     from mechctl.clock import now
-    from mechctl.services.escalations import as_json as dump
-    from mechctl.services.escalations import load
+    from mechctl.services.escalation.read import as_json as dump
+    from mechctl.services.escalation.read import load
 
     ws = workspace()
     found = load(ws, escalation_id).escalation
@@ -215,7 +215,7 @@ def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
 
 
 def _move(escalation_id: str, action: TimelineAction, push: bool, **kwargs: object) -> None:
-    from mechctl.services.escalation_transition import transition
+    from mechctl.services.escalation.transition import transition
 
     updated = transition(workspace(push), escalation_id, action, **kwargs)  # type: ignore[arg-type]
     note(f"{updated.id} is {updated.status.value} (level {updated.level})")
@@ -277,7 +277,7 @@ def resolve(
 ) -> None:
     """Resolve: by a mechanism change (the loop that stops recurrence) or a stated reason."""
     from mechctl.errors import UsageError
-    from mechctl.services.escalation_transition import Resolve
+    from mechctl.services.escalation.transition import Resolve
 
     if (mechanism_change is None) == (no_change_reason is None):
         raise UsageError(

@@ -67,7 +67,7 @@ def new(
     push: PushOpt = False,
 ) -> None:
     """Create a draft mechanism (one commit). Activate it when it is complete."""
-    from mechctl.services.mechanism_new import TEMPLATES, new_mechanism
+    from mechctl.services.mechanism.new import TEMPLATES, new_mechanism
 
     _id(mechanism_id)
     if template is not None and template not in TEMPLATES:
@@ -109,7 +109,7 @@ def list_(
 ) -> None:
     """List mechanisms."""
     from mechctl.cli.render import mechanism_table
-    from mechctl.services.mechanisms import list_mechanisms
+    from mechctl.services.mechanism.read import list_mechanisms
 
     found = list_mechanisms(workspace(), status=status, owner=owner)
     if as_json:
@@ -125,7 +125,7 @@ def list_(
 def show(mechanism_id: IdArg, as_json: JsonOpt = False) -> None:
     """Show one mechanism in full."""
     from mechctl.cli.render import mechanism_detail
-    from mechctl.services.mechanisms import load
+    from mechctl.services.mechanism.read import load
 
     found = load(workspace(), _id(mechanism_id)).mechanism
     if as_json:
@@ -151,7 +151,7 @@ def set_(
     push: PushOpt = False,
 ) -> None:
     """Change fields of a mechanism's definition: bumps version, records why (one commit)."""
-    from mechctl.services.mechanism_change import set_fields
+    from mechctl.services.mechanism.change import set_fields
 
     _id(mechanism_id)
     why = need(why, "--why", "Why does the mechanism change")
@@ -191,7 +191,7 @@ def edit(
 @app.command("activate")
 def activate(mechanism_id: IdArg, push: PushOpt = False) -> None:
     """Make a complete draft mechanism active (one commit); lists what is missing if not."""
-    from mechctl.services.mechanism_state import activate as run
+    from mechctl.services.mechanism.state import activate as run
 
     mechanism = run(workspace(push), _id(mechanism_id))
     note(f"mechanism {mechanism.id!r} is active")
@@ -212,7 +212,7 @@ def retire(
     push: PushOpt = False,
 ) -> None:
     """Retire a mechanism (one commit). Retired mechanisms stay on record."""
-    from mechctl.services.mechanism_state import retire as run
+    from mechctl.services.mechanism.state import retire as run
 
     _id(mechanism_id)
     reason = need(reason, "--reason", "Why is it retired")
@@ -225,7 +225,7 @@ def retire(
 
 
 def _changed(result: object) -> None:
-    from mechctl.services.mechanism_change import ChangeResult
+    from mechctl.services.mechanism.change import ChangeResult
 
     assert isinstance(result, ChangeResult)
     if not result.changed:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mechctl.services.context import Workspace
+    from mechctl.services.core.context import Workspace
 
 
 @dataclass
@@ -39,7 +39,7 @@ def set_replay(args: list[str]) -> None:
 
 def workspace(push: bool = False) -> Workspace:
     """The repository this command works on. `push`: sync after each commit (--push)."""
-    from mechctl.services.context import open_workspace
+    from mechctl.services.core.context import open_workspace
 
     ws = open_workspace(STATE.repo, push=True if push else None)
     STATE.opened.append(ws)
@@ -88,7 +88,7 @@ def stdin_is_terminal() -> bool:
 
 
 def need(value: str | None, flag: str, label: str, *, default: str | None = None) -> str:
-    """A required value: prompt on a terminal, otherwise a usage error (DESIGN §4)."""
+    """A required value: prompt on a terminal, otherwise a usage error (docs/design.md §4)."""
     if value is not None and value.strip():
         return value
     if value is not None:

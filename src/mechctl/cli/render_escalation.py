@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
-from mechctl.services import analysis
+from mechctl.services.core import analysis
 
 _SEV_STYLE = {"sev1": "bold red", "sev2": "red", "sev3": "yellow", "sev4": "dim"}
 _STATUS_STYLE = {"open": "red", "acknowledged": "yellow", "resolved": "green", "closed": "dim"}

@@ -1,4 +1,4 @@
-"""pydantic models of the records and the configuration. No I/O here (DESIGN §7).
+"""pydantic models of the records and the configuration. No I/O here (docs/design.md §7).
 
 Names load on first use (PEP 562), so importing an enum does not import pydantic: the
 command layer declares its options with the enums, and `escalate` never needs the models.

@@ -23,7 +23,7 @@ _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 class StrictModel(BaseModel):
-    """Every record model refuses unknown keys (DESIGN §3)."""
+    """Every record model refuses unknown keys (docs/design.md §3)."""
 
     # Schemas are built on first use, so a command pays only for the models it touches.
     model_config = ConfigDict(extra="forbid", defer_build=True)

@@ -1,4 +1,4 @@
-"""The enumerations of the data model (DESIGN §3), free of pydantic.
+"""The enumerations of the data model (docs/design.md §3), free of pydantic.
 
 The command layer needs them to declare options; keeping them here lets a command such as
 `escalate` start without importing pydantic at all.

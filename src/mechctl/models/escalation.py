@@ -1,4 +1,4 @@
-"""The Escalation record: what failed for customers, never who (DESIGN §1, §3)."""
+"""The Escalation record: what failed for customers, never who (docs/design.md §1, §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Mechanism record: a tool, its adoption, its inspection, and the iterations (DESIGN §3)."""
+"""The Mechanism record: a tool, its adoption, inspection and iterations (docs/design.md §3)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from mechctl.errors import MechctlError, UsageError
-from mechctl.services.context import Workspace
+from mechctl.services.core.context import Workspace
 from mechctl.store import layout
 
 SIGNED = frozenset("GUXY")

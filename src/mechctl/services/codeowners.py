@@ -2,7 +2,7 @@
 changes to it, from mechanism owners and `teams.*.codeowners` in `.mechctl.yaml`.
 
 Only mechanisms get owners. Escalations stay unowned on purpose: raising one needs nobody's
-approval (DESIGN §1). The block sits between two marker lines; everything else in the file
+approval (docs/design.md §1). The block sits between two marker lines; everything else in the file
 is the user's and is kept as it is. Like `mechctl schema`, this writes and does not commit.
 """
 
@@ -18,7 +18,7 @@ from mechctl.services.lint.files import CODEOWNERS as PLACES
 
 if TYPE_CHECKING:
     from mechctl.models import Config
-    from mechctl.services.context import Workspace
+    from mechctl.services.core.context import Workspace
 
 BEGIN = "# BEGIN mechctl codeowners"
 END = "# END mechctl codeowners"
@@ -88,7 +88,7 @@ def block_line(text: str) -> int:
 
 
 def plan(ws: Workspace) -> Plan:
-    from mechctl.services.mechanisms import list_mechanisms
+    from mechctl.services.mechanism.read import list_mechanisms
     from mechctl.store import layout
 
     if ws.config.teams is None:

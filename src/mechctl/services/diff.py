@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mechctl.errors import MechctlError, UsageError
-from mechctl.gitlog import FileChange
+from mechctl.git.log import FileChange
 from mechctl.models import Escalation, Mechanism
-from mechctl.services.context import Workspace
-from mechctl.services.fielddiff import RecordDelta, jsonable, record_delta
+from mechctl.services.core.context import Workspace
+from mechctl.services.core.fielddiff import RecordDelta, jsonable, record_delta
 from mechctl.store import layout
 from mechctl.store.records import check_bytes
 

@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 
 from mechctl.errors import MechctlError
-from mechctl.services.context import Workspace
+from mechctl.services.core.context import Workspace
 
 ATTRIBUTES = "mechanisms/*.yaml merge=mechctl\nescalations/**/*.yaml merge=mechctl\n"
 DRIVER = "mechctl merge-driver %O %A %B %P"

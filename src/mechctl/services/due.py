@@ -13,9 +13,9 @@ from typing import Any
 
 from mechctl.errors import Problem, UsageError
 from mechctl.models import Mechanism, MechanismStatus
-from mechctl.services import catalog
-from mechctl.services.analysis import next_inspection
-from mechctl.services.context import Workspace
+from mechctl.services.core import catalog
+from mechctl.services.core.analysis import next_inspection
+from mechctl.services.core.context import Workspace
 
 
 @dataclass

@@ -15,12 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from mechctl.errors import AmbiguousIdError, NotFoundError, UsageError
-from mechctl.gitlog import FileChange, FileCommit
+from mechctl.git.log import FileChange, FileCommit
 from mechctl.models import Escalation, Mechanism
 from mechctl.models.ids import ESCALATION_ID_RE, valid_mechanism_id
-from mechctl.services import mechanisms
-from mechctl.services.context import Workspace
-from mechctl.services.fielddiff import Change, diff
+from mechctl.services.core.context import Workspace
+from mechctl.services.core.fielddiff import Change, diff
+from mechctl.services.mechanism import read as mechanisms
 from mechctl.store import layout
 from mechctl.store.locate import suggest
 from mechctl.store.records import check_text

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mechctl.errors import NotARepositoryError
-from mechctl.gitrepo import Git, identity_at
-from mechctl.services.context import Workspace
+from mechctl.git.repo import Git, identity_at
+from mechctl.services.core.context import Workspace
+from mechctl.services.core.txn import transaction
 from mechctl.services.doctor import ATTRIBUTES, local_driver
 from mechctl.services.schema import schema_texts
-from mechctl.services.txn import transaction
 from mechctl.store import layout
 
 DEFAULT_CONFIG = """\

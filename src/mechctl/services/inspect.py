@@ -14,9 +14,9 @@ from typing import Any
 from mechctl.errors import TransitionError, UsageError
 from mechctl.models import Mechanism, MechanismStatus, Outcome
 from mechctl.models.mechanism import MetricValue
-from mechctl.services import mechanisms
-from mechctl.services.context import Workspace
-from mechctl.services.txn import transaction
+from mechctl.services.core.context import Workspace
+from mechctl.services.core.txn import transaction
+from mechctl.services.mechanism import read as mechanisms
 from mechctl.store import yamlio
 from mechctl.store.records import validate_doc
 

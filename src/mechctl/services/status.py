@@ -23,9 +23,9 @@ from typing import Any
 from mechctl.errors import Problem, RepositoryStateError, UsageError
 from mechctl.models import Config, Escalation, Mechanism
 from mechctl.models.enums import MechanismStatus
-from mechctl.services import analysis, catalog
-from mechctl.services.context import Workspace
-from mechctl.services.escalations import UNRESOLVED, as_json
+from mechctl.services.core import analysis, catalog
+from mechctl.services.core.context import Workspace
+from mechctl.services.escalation.read import UNRESOLVED, as_json
 
 DUE_WITHIN = timedelta(days=7)
 _EMAIL = re.compile(r"<([^<>]+)>\s*$")

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from mechctl.errors import GitError, MechctlError, UsageError
-from mechctl.services.context import Workspace
+from mechctl.services.core.context import Workspace
 
 ATTEMPTS = 8
 

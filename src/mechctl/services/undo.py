@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mechctl.errors import CommitFailedError, GitError, MechctlError
-from mechctl.services.context import Workspace
-from mechctl.services.txn import message, push_if_wanted
+from mechctl.services.core.context import Workspace
+from mechctl.services.core.txn import message, push_if_wanted
 
 UNDO_ACTION = "undo"
 

@@ -1,1 +1,1 @@
-"""YAML files, paths and atomic writes. The only layer that imports ruamel (DESIGN §7)."""
+"""YAML files, paths and atomic writes. The only layer that imports ruamel (docs/design.md §7)."""

@@ -1,4 +1,4 @@
-"""Where records live (DESIGN §2). Ids are checked before they become paths."""
+"""Where records live (docs/design.md §2). Ids are checked before they become paths."""
 
 from __future__ import annotations
 

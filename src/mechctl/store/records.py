@@ -63,7 +63,7 @@ def check_bytes(
 
 
 def id_problem(checked: Checked[Any], expected: str) -> Problem | None:
-    """The file name must equal the id inside (DESIGN §2)."""
+    """The file name must equal the id inside (docs/design.md §2)."""
     if checked.model is None or checked.model.id == expected:
         return None
     line, column = 1, 1

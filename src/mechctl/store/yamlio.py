@@ -1,6 +1,6 @@
 """Reading and writing YAML. The only place (with its siblings in store/) that imports ruamel.
 
-Two loaders, as DESIGN §6 asks: the C-backed safe loader for speed, and the round-trip
+Two loaders, as docs/design.md §6 asks: the C-backed safe loader for speed, and the round-trip
 loader when a file is edited (comments, key order and quoting survive) or when an error
 needs a line and column.
 """

@@ -1,5 +1,5 @@
-"""`mechctl lint` (DESIGN §6): per-file, cross-file, repository and `--base` rules.
+"""`mechctl lint` (docs/design.md §6): per-file, cross-file, repository and `--base` rules.
 
 engine.lint runs it; rules.RULES lists the rules. This package's __init__ imports nothing,
-so the warm path (cli/warm.py) can load its light modules (files, cache, finding) alone.
+so the warm path (cli/lint/warm.py) can load its light modules (files, cache, finding) alone.
 """

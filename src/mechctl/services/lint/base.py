@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mechctl.errors import UsageError
-from mechctl.gitrepo import Git
+from mechctl.git.repo import Git
 from mechctl.models import Escalation, EscalationStatus, Mechanism, MechanismStatus
 from mechctl.models.lifecycle import (
     TimelineAction,

@@ -12,7 +12,7 @@
 Everything belongs to one *generation*: a hash of mechctl's version and code, the Python
 version (marshal's format) and the bytes of `.mechctl.yaml`; a change to any of them empties
 the cache. A cache that cannot be opened or written (read-only `.git`, a locked or corrupt
-file) is skipped: lint is then only slower. Kept free of heavy imports (cli/warm.py uses it).
+file) is skipped: lint is then only slower. Kept free of heavy imports (cli/lint/warm.py uses it).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Rules that look across records, over the per-file summaries (see filecheck.py).
 
-Deadlines, recurrence and inspection dates come from services/analysis.py, the same
+Deadlines, recurrence and inspection dates come from services/core/analysis.py, the same
 functions `escalation list`, `due` and `report` use. A finding here is *pending*: it names a
 YAML path, and the engine turns that into a line and column (cached by blob id).
 """
@@ -15,7 +15,7 @@ from typing import NamedTuple
 from mechctl.models import Cadence, Config, EscalationStatus, MechanismStatus
 from mechctl.models.common import format_duration
 from mechctl.models.enums import FailureMode, Severity
-from mechctl.services import analysis
+from mechctl.services.core import analysis
 from mechctl.services.lint.filecheck import Summary
 from mechctl.services.lint.files import MECHANISM
 from mechctl.store.locate import suggest

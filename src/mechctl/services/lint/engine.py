@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mechctl.models import Config
-from mechctl.services.context import Workspace
+from mechctl.services.core.context import Workspace
 from mechctl.services.lint import base as base_rules
 from mechctl.services.lint import crossfile, filecheck, files, repo_rules
 from mechctl.services.lint.cache import Cache, cache_path, generation

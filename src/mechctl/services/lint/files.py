@@ -1,6 +1,6 @@
 """Which files lint reads, and the git blob id that keys each one's cached result.
 
-Kept free of heavy imports (pydantic, ruamel): the warm path (cli/warm.py) uses it.
+Kept free of heavy imports (pydantic, ruamel): the warm path (cli/lint/warm.py) uses it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mechctl.errors import UsageError
-from mechctl.gitrepo import Git
+from mechctl.git.repo import Git
 
 # Copies of store.layout's names: importing it would load the models (test_lint checks).
 CONFIG_FILE = ".mechctl.yaml"

@@ -1,4 +1,4 @@
-"""What lint reports. Kept free of heavy imports: the warm path (cli/warm.py) uses it."""
+"""What lint reports. Kept free of heavy imports: the warm path (cli/lint/warm.py) uses it."""
 
 from __future__ import annotations
 

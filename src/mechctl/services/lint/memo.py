@@ -1,4 +1,4 @@
-"""The last lint run's findings, answered without loading the rules (see cli/warm.py).
+"""The last lint run's findings, answered without loading the rules (see cli/lint/warm.py).
 
 Light imports only: no pydantic, no ruamel, no typer.
 """
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mechctl import clock
 from mechctl.errors import MechctlError
-from mechctl.gitrepo import Git
+from mechctl.git.repo import Git
 from mechctl.services.lint.cache import Cache, cache_path, generation
 from mechctl.services.lint.files import (
     CONFIG_FILE,

@@ -1,5 +1,5 @@
 """The lint rules: one registry that `--list-rules`, SARIF rule metadata and the check of
-`lint.rules` in `.mechctl.yaml` all read (DESIGN §6). Rule ids are stable."""
+`lint.rules` in `.mechctl.yaml` all read (docs/design.md §6). Rule ids are stable."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""`mechctl report`: the command, and its text, markdown, HTML and JSON renderings."""

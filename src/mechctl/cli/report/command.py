@@ -1,0 +1,124 @@
+"""`mechctl report`: the weekly business review of the mechanisms, in four formats."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mechctl.cli.output import console, note, warn, workspace
+
+if TYPE_CHECKING:
+    from mechctl.services.report.data import Report
+
+
+class ReportFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+    HTML = "html"
+
+
+def _text(data: Report, to_file: bool) -> str | None:
+    """Rich tables: printed to the terminal, or rendered plain for a file."""
+    from mechctl.cli.report.text import render
+
+    if not to_file:
+        console().print(render(data))
+        return None
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, color_system=None, highlight=False, soft_wrap=False).print(
+        render(data)
+    )
+    return buffer.getvalue()
+
+
+def _render(data: Report, fmt: ReportFormat, to_file: bool) -> str | None:
+    if fmt is ReportFormat.JSON:
+        import orjson
+
+        from mechctl.services.report.data import as_dict
+
+        # orjson: every figure of 20,000 escalations in milliseconds, not seconds.
+        return orjson.dumps(as_dict(data), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    if fmt is ReportFormat.MARKDOWN:
+        from mechctl.cli.report.markdown import render
+
+        return render(data)
+    if fmt is ReportFormat.HTML:
+        from mechctl.cli.report.html import render as html
+
+        return html(data)
+    return _text(data, to_file)
+
+
+def report(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Start of the period: a date (from 00:00Z) or an ISO-8601 time."
+            " Default: 7 days before --until.",
+            metavar="DATE",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="End of the period: a date (through 24:00Z) or an ISO-8601 time. Default: now.",
+            metavar="DATE",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (terminal), markdown (wiki, PR comment), json (every figure), or html"
+            " (one self-contained file with charts; needs the `report` extra).",
+        ),
+    ] = ReportFormat.TEXT,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the report to FILE instead of stdout.", metavar="FILE"
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+) -> None:
+    """The weekly review of the mechanisms: escalations, strain, loop closure, inspections."""
+    from mechctl.cli.progress import loading
+    from mechctl.errors import UsageError
+    from mechctl.services.report.build import build_report, check_target, parse_period, save
+
+    if as_json:
+        if fmt not in (ReportFormat.TEXT, ReportFormat.JSON):
+            raise UsageError(f"--json conflicts with --format {fmt.value}")
+        fmt = ReportFormat.JSON
+    ws = workspace()
+    period = parse_period(since, until, ws.now())
+    if out is not None:
+        check_target(out)
+    if fmt is ReportFormat.HTML:
+        from mechctl.cli.report.html import require_charts
+
+        require_charts()  # before minutes of loading, not after
+    with loading("escalations") as progress:
+        data = build_report(ws, period, progress=progress)
+    if data.skipped:
+        warn(f"{len(data.skipped)} invalid file(s) are not counted (run `mechctl lint`)")
+    text = _render(data, fmt, to_file=out is not None)
+    if out is not None:
+        assert text is not None
+        save(out, text)
+        note(f"wrote {out}")
+    elif text is not None:
+        sys.stdout.write(text)

@@ -1,0 +1,143 @@
+"""What lint asks of git to key its cache and compare with a base revision: blob ids of the
+index and of trees, commits, trailer dates. Mixed into `gitrepo.Git`."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from mechctl.errors import GitError
+from mechctl.git.proc import GitMixin
+
+
+class IndexReader(GitMixin):
+    """Methods of `Git` for lint. `run` and `root` come from `Git`."""
+
+    def _bytes(self, args: Sequence[str], input: bytes | None = None) -> bytes:
+        try:
+            proc = subprocess.run(
+                ["git", *args], cwd=self.root, input=input, capture_output=True, check=False
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        if proc.returncode != 0:
+            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            text = (reason or [f"exit status {proc.returncode}"])[0]
+            raise GitError(f"git {args[0]} failed: {text.removeprefix('fatal: ')}")
+        return proc.stdout
+
+    def index_state(self, paths: Sequence[str]) -> IndexState:
+        """Start reading what lint needs to key its cache; `.collect()` waits for it."""
+        return IndexState(self.root, paths)
+
+    def commit_or_none(self, rev: str) -> str | None:
+        """The commit a revision names, or None when it names none."""
+        if rev.startswith("-"):
+            return None
+        proc = self.run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+            check=False,
+        )
+        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+    def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """rel -> blob id of the files under `paths` at a revision."""
+        found: dict[str, str] = {}
+        out = self._bytes(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths])
+        for entry in out.split(b"\0"):
+            meta, _, rel = entry.partition(b"\t")
+            parts = meta.split(b" ")
+            if len(parts) == 3 and parts[1] == b"blob":
+                found[rel.decode("utf-8", "surrogateescape")] = parts[2].decode()
+        return found
+
+    def trailer_dates(self, action: str) -> dict[str, str]:
+        """record -> author date (YYYY-MM-DD) of the latest commit with the trailers
+        `Mechctl-Action: <action>` and `Mechctl-Record: <record>`, in one `git log`."""
+        if not self.has_commits():
+            return {}
+        out = self.run(
+            [
+                "log",
+                "-z",
+                "--fixed-strings",
+                f"--grep=Mechctl-Action: {action}",
+                "--format=%as%x1f%(trailers:key=Mechctl-Action,valueonly,separator=%x1e)"
+                "%x1f%(trailers:key=Mechctl-Record,valueonly,separator=%x1e)",
+            ]
+        ).stdout
+        found: dict[str, str] = {}
+        for entry in out.split("\0"):
+            fields = entry.strip("\n").split("\x1f")
+            if len(fields) != 3 or fields[1].strip() != action:
+                continue
+            record = fields[2].strip()
+            if record and record not in found:  # newest first: keep the latest
+                found[record] = fields[0]
+        return found
+
+
+@dataclass
+class TreeState:
+    """What lint needs of the work tree under some paths."""
+
+    index: dict[str, tuple[str, str]]  # tracked file -> (mode, blob id), stage 0
+    dirty: set[str]  # tracked files whose content may differ from the index, or unmerged
+    untracked: list[str]  # untracked files (not ignored)
+    head: str | None  # HEAD's commit id; None before the first commit
+
+
+class IndexState:
+    """Four git processes run side by side, and alongside the caller's own work. A file in
+    `dirty` may be a false alarm (stat data changed, content did not): that only costs
+    hashing it. An unmerged file is dirty: its content is a conflict, read from disk."""
+
+    _COMMANDS: ClassVar[dict[str, list[str]]] = {
+        "index": ["ls-files", "-s", "-z", "--"],
+        "dirty": ["diff-files", "--name-only", "-z", "--"],
+        "untracked": ["ls-files", "-o", "--exclude-standard", "-z", "--"],
+        "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
+    }
+
+    def __init__(self, root: Path, paths: Sequence[str]) -> None:
+        self.commands = {
+            name: args + list(paths) if args[-1] == "--" else args
+            for name, args in self._COMMANDS.items()
+        }
+        try:
+            self.running = {
+                name: subprocess.Popen(
+                    ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                )
+                for name, args in self.commands.items()
+            }
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+
+    def collect(self) -> TreeState:
+        out: dict[str, str] = {}
+        for name, proc in self.running.items():
+            stdout, stderr = proc.communicate()
+            if proc.returncode != 0 and name != "head":
+                reason = stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
+                raise GitError(
+                    f"git {self.commands[name][0]} failed: {reason[0].removeprefix('fatal: ')}"
+                )
+            # One decode of the whole output: 10,000 small ones cost ten times more.
+            out[name] = stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else ""
+        index: dict[str, tuple[str, str]] = {}
+        dirty = {rel for rel in out["dirty"].split("\0") if rel}
+        for entry in out["index"].split("\0"):
+            meta, _, rel = entry.partition("\t")
+            fields = meta.split(" ")
+            if len(fields) != 3:
+                continue
+            if fields[2] == "0":
+                index[rel] = (fields[0], fields[1])
+            else:
+                dirty.add(rel)
+        untracked = [rel for rel in out["untracked"].split("\0") if rel]
+        return TreeState(index, dirty, untracked, out["head"].strip() or None)

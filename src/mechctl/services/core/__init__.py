@@ -1,0 +1,1 @@
+"""What the operations share: the workspace, the transaction, the catalog, derived facts."""

@@ -1,0 +1,1 @@
+"""Escalations: raise one, read them, and move one through its states."""

@@ -1,0 +1,1 @@
+"""Mechanisms: create one, read them, change its definition, activate and retire it."""
