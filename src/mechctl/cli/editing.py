@@ -6,6 +6,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from mechctl import derived
 from mechctl.cli.output import STATE, note, stdin_is_terminal, workspace
 from mechctl.errors import CommitFailedError, InvalidRecordError, MechctlError
 from mechctl.services.mechanism.change import ChangeResult, apply_edit, edit_text
@@ -36,7 +37,7 @@ def _save_draft(ws_root: Path, mechanism_id: str, text: str) -> Path:
     from mechctl.clock import now
     from mechctl.store.yamlio import atomic_write
 
-    folder = workspace().git.common_dir / "mechctl" / "drafts"
+    folder = derived.path(workspace().git.common_dir, "drafts")
     path = folder / f"{now():%Y%m%dT%H%M%SZ}-{mechanism_id}.yaml"
     atomic_write(path, text)
     try:
@@ -70,7 +71,7 @@ def run_edit(
         replay += ["--escalation", esc]
     current = original if from_file is None else _strip_marks(from_file.read_text("utf-8"))
     header = ""
-    scratch = ws.git.common_dir / "mechctl" / "edit" / f"{mechanism_id}.yaml"
+    scratch = derived.path(ws.git.common_dir, "edit") / f"{mechanism_id}.yaml"
     editor = ws.git.editor() if from_file is None else ""
     while True:
         if from_file is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from mechctl import derived
 from mechctl.errors import (
     GitError,
     LockBusyError,
@@ -223,9 +224,9 @@ class Git(HistoryReader, SyncOps, IndexReader):
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Serialise mechctl's own mutations. flock is released by the kernel if we die."""
-        folder = self.common_dir / "mechctl"
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        where = derived.path(self.common_dir, "lock")
+        where.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             deadline = time.monotonic() + _MECHCTL_LOCK_WAIT
             delay = 0.01

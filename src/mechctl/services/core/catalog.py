@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from mechctl import __version__
+from mechctl import __version__, derived
 from mechctl.errors import Location, Problem
 from mechctl.models import Escalation, Mechanism
 from mechctl.services.core.context import Workspace
@@ -24,7 +24,7 @@ Row = dict[str, Any]
 
 
 def _cache(ws: Workspace) -> RecordCache:
-    return RecordCache(ws.git.common_dir / "mechctl" / "cache.sqlite")
+    return RecordCache(derived.path(ws.git.common_dir, "cache"))
 
 
 def _files(ws: Workspace, folder: str, rels: list[str]) -> list[tuple[str, str | None]]:

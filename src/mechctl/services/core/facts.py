@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mechctl import __version__
+from mechctl import __version__, derived
 from mechctl.models.defaults import DEFAULT_LEVEL, DEFAULT_LEVELS
 from mechctl.models.ids import valid_team
 from mechctl.services.core.context import Workspace
@@ -23,7 +23,7 @@ from mechctl.store.files import atomic_write, blob_id
 
 def _path(ws: Workspace, kind: str, data: bytes) -> Path:
     key = blob_id(data + f"\0{kind}\0{__version__}".encode())
-    return ws.git.common_dir / "mechctl" / "facts" / f"{kind}-{key}.json"
+    return derived.path(ws.git.common_dir, "facts") / f"{kind}-{key}.json"
 
 
 def _cached(path: Path) -> dict[str, Any] | None:

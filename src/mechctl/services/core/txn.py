@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mechctl import derived
 from mechctl.errors import AlreadyExistsError, CommitFailedError, DirtyFileError, GitError
 from mechctl.services.core.context import Workspace
 from mechctl.store.files import atomic_write
@@ -125,7 +126,7 @@ class Transaction:
             self.ws.git.unstage([change.rel for change in written])
 
     def _save_draft(self, reason: str) -> Path:
-        folder = self.ws.git.common_dir / "mechctl" / "drafts"
+        folder = derived.path(self.ws.git.common_dir, "drafts")
         folder.mkdir(parents=True, exist_ok=True)
         stamp = self.ws.now().strftime("%Y%m%dT%H%M%SZ")
         name = Path(self.changes[0].rel).stem
@@ -146,7 +147,7 @@ class Transaction:
 
 
 def _journal_path(ws: Workspace) -> Path:
-    return ws.git.git_dir / "mechctl" / "journal.json"
+    return derived.path(ws.git.git_dir, "journal")
 
 
 def recover(ws: Workspace) -> None:

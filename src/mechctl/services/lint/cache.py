@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import mechctl
+from mechctl import derived
 
 FORMAT = 2  # bump when the shape of stored values changes
 _SCHEMA = """
@@ -56,7 +57,7 @@ def cache_path(git_common_dir: Path) -> Path | None:
     """Where the cache lives; MECHCTL_LINT_CACHE=0 turns it off."""
     if os.environ.get("MECHCTL_LINT_CACHE", "1") in ("0", "off", "no"):
         return None
-    return git_common_dir / "mechctl" / "lint-cache.sqlite3"
+    return derived.path(git_common_dir, "lint-cache")
 
 
 def generation(config_bytes: bytes) -> str:
