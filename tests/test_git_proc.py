@@ -36,7 +36,12 @@ def _blob(repo: Path, data: bytes) -> str:
 def test_bytes_form_returns_git_output_untouched(repo: Path) -> None:
     sha = _blob(repo, RAW)
     done = gitproc.run(["cat-file", "blob", sha], repo)
-    assert done == gitproc.Finished(("cat-file", "blob", sha), 0, RAW, b"")
+    assert (done.args, done.returncode, done.stdout, done.stderr) == (
+        ("cat-file", "blob", sha),
+        0,
+        RAW,
+        b"",
+    )
     assert done.ok
 
 
