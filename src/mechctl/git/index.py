@@ -1,37 +1,21 @@
 """What lint asks of git to key its cache and compare with a base revision: blob ids of the
-index and of trees, commits, trailer dates. Mixed into `gitrepo.Git`."""
+index and of trees, commits, trailer dates. Mixed into `repo.Git`."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
-from mechctl.errors import GitError
-from mechctl.git.proc import GitMixin
+from mechctl.git.proc import GitMixin, Running
 
 
 class IndexReader(GitMixin):
-    """Methods of `Git` for lint. `run` and `root` come from `Git`."""
-
-    def _bytes(self, args: Sequence[str], input: bytes | None = None) -> bytes:
-        try:
-            proc = subprocess.run(
-                ["git", *args], cwd=self.root, input=input, capture_output=True, check=False
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
-        if proc.returncode != 0:
-            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            text = (reason or [f"exit status {proc.returncode}"])[0]
-            raise GitError(f"git {args[0]} failed: {text.removeprefix('fatal: ')}")
-        return proc.stdout
+    """Methods of `Git` for lint; the runner comes from proc.GitMixin."""
 
     def index_state(self, paths: Sequence[str]) -> IndexState:
         """Start reading what lint needs to key its cache; `.collect()` waits for it."""
-        return IndexState(self.root, paths)
+        return IndexState(self, paths)
 
     def commit_or_none(self, rev: str) -> str | None:
         """The commit a revision names, or None when it names none."""
@@ -46,7 +30,7 @@ class IndexReader(GitMixin):
     def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
         """rel -> blob id of the files under `paths` at a revision."""
         found: dict[str, str] = {}
-        out = self._bytes(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths])
+        out = self.run_bytes(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths]).stdout
         for entry in out.split(b"\0"):
             meta, _, rel = entry.partition(b"\t")
             parts = meta.split(b" ")
@@ -102,32 +86,21 @@ class IndexState:
         "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
     }
 
-    def __init__(self, root: Path, paths: Sequence[str]) -> None:
-        self.commands = {
-            name: args + list(paths) if args[-1] == "--" else args
+    def __init__(self, git: GitMixin, paths: Sequence[str]) -> None:
+        self.running: dict[str, Running] = {
+            name: git.start(args + list(paths) if args[-1] == "--" else args)
             for name, args in self._COMMANDS.items()
         }
-        try:
-            self.running = {
-                name: subprocess.Popen(
-                    ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-                )
-                for name, args in self.commands.items()
-            }
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
 
     def collect(self) -> TreeState:
+        # Wait for all four before judging any, so none is left running behind an error.
+        done = {name: proc.wait(check=False) for name, proc in self.running.items()}
         out: dict[str, str] = {}
-        for name, proc in self.running.items():
-            stdout, stderr = proc.communicate()
-            if proc.returncode != 0 and name != "head":
-                reason = stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
-                raise GitError(
-                    f"git {self.commands[name][0]} failed: {reason[0].removeprefix('fatal: ')}"
-                )
+        for name, proc in done.items():
+            if name != "head":  # no HEAD before the first commit: exit 1, which is an answer
+                proc.check()
             # One decode of the whole output: 10,000 small ones cost ten times more.
-            out[name] = stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else ""
+            out[name] = proc.stdout.decode("utf-8", "surrogateescape") if proc.ok else ""
         index: dict[str, tuple[str, str]] = {}
         dirty = {rel for rel in out["dirty"].split("\0") if rel}
         for entry in out["index"].split("\0"):

@@ -1,22 +1,17 @@
-"""Reading git history in bulk: the git layer's read side, mixed into `gitrepo.Git`.
+"""Reading git history in bulk: the git layer's read side, mixed into `repo.Git`.
 
-Kept apart from gitrepo.py (which commits) because it is a different idea: each method here is
+Kept apart from repo.py (which commits) because it is a different idea: each method here is
 one git process whose whole answer is parsed at once (`log -z` with a fixed format, one
 `cat-file --batch` for many blobs), never a process or an object per commit.
 """
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mechctl.errors import GitError
 from mechctl.git.proc import GitMixin
-
-if TYPE_CHECKING:
-    pass
 
 # Field and record separators that cannot occur in a subject, a name or a trailer value.
 _FS, _RS = "\x1f", "\x1e"
@@ -118,7 +113,7 @@ def _raw_changes(items: list[str]) -> list[FileChange]:
 
 
 class HistoryReader(GitMixin):
-    """Methods of `Git` that read history. `run` and `root` come from `Git`."""
+    """Methods of `Git` that read history; the runner comes from proc.GitMixin."""
 
     def is_shallow(self) -> bool:
         proc = self.run(["rev-parse", "--is-shallow-repository"], check=False)
@@ -163,20 +158,8 @@ class HistoryReader(GitMixin):
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        try:
-            proc = subprocess.run(
-                ["git", "cat-file", "--batch"],
-                cwd=self.root,
-                capture_output=True,
-                input=("\n".join(wanted) + "\n").encode("ascii"),
-                check=False,
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
-        if proc.returncode != 0:
-            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(f"git cat-file failed: {reason[0] if reason else proc.returncode}")
-        out = proc.stdout
+        listed = ("\n".join(wanted) + "\n").encode("ascii")
+        out = self.run_bytes(["cat-file", "--batch"], input=listed).stdout
         blobs: dict[str, bytes] = {}
         position = 0
         for sha in wanted:
@@ -202,15 +185,14 @@ class HistoryReader(GitMixin):
             return proc.stdout.strip()
         # `--verify` says only "Needed a single revision"; plain rev-parse says why.
         detail = self.run(["rev-parse", rev, "--"], check=False)
-        reason = _first_error(detail) or f"bad revision '{rev}'"
         if detail.returncode == 0:
-            reason = f"'{rev}' is not a commit"
-        raise GitError(reason)
+            raise GitError(f"'{rev}' is not a commit")
+        raise detail.error(alone=True, fallback=f"bad revision '{rev}'")
 
     def merge_base(self, a: str, b: str) -> str:
         proc = self.run(["merge-base", a, b], check=False)
         if proc.returncode != 0 or not proc.stdout.strip():
-            raise GitError(_first_error(proc) or f"'{a}' and '{b}' have no common ancestor")
+            raise proc.error(alone=True, fallback=f"'{a}' and '{b}' have no common ancestor")
         return proc.stdout.split()[0]
 
     def raw_diff(self, old: str, new: str | None, paths: Sequence[str]) -> list[FileChange]:
@@ -288,9 +270,7 @@ class HistoryReader(GitMixin):
         ]
         if since is not None:
             args.append(f"--since=@{since}")
-        proc = self.run([*args, "--", *paths], check=False)
-        if proc.returncode != 0:
-            raise GitError(f"git log failed: {_first_error(proc) or proc.returncode}")
+        proc = self.run([*args, "--", *paths])
         found = []
         for chunk in proc.stdout.split(_RS)[1:]:
             header, _, names = chunk.partition("\0")
@@ -298,11 +278,3 @@ class HistoryReader(GitMixin):
             found.append((_commit(header.split(_FS)), files))
         notes = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
         return found, list(dict.fromkeys(notes))
-
-
-def _first_error(proc: subprocess.CompletedProcess[str]) -> str | None:
-    for line in (proc.stderr or "").splitlines():
-        line = line.strip()
-        if line.startswith(("fatal: ", "error: ")):
-            return line.split(": ", 1)[1]
-    return None

@@ -1,9 +1,10 @@
 """Everything mechctl asks of git; every git failure becomes a mechctl error (docs/design.md §7).
 
 Commits go through the git CLI so the user's hooks, `commit.gpgsign` and identity apply
-(docs/design.md §5). Reading history (gitlog), remotes and merging (gitsync) and lint's index reads
-(gitindex) are mixed in from their own modules; this one holds state, commits and locks.
-GitPython is imported here only, lazily (see `repository_settings`).
+(docs/design.md §5). Every process goes through `git.proc`, the one runner. Reading history
+(log.py), remotes and merging (sync.py) and lint's index reads (index.py) are mixed in from
+their own modules; this one holds state, commits and locks. GitPython is imported here only,
+lazily (see `repository_settings`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ from mechctl.errors import (
 )
 from mechctl.git.index import IndexReader
 from mechctl.git.log import HistoryReader
-from mechctl.git.proc import _reason, _run
+from mechctl.git.proc import Finished, run_text
 from mechctl.git.sync import SyncOps
 
 _INDEX_LOCK_WAIT = float(os.environ.get("MECHCTL_INDEX_LOCK_WAIT", "10"))
@@ -36,7 +36,8 @@ _MECHCTL_LOCK_WAIT = float(os.environ.get("MECHCTL_LOCK_WAIT", "120"))
 
 def identity_at(cwd: Path) -> str:
     """`Name <email>` from git's configuration (or GIT_AUTHOR_* in the environment)."""
-    proc = _run(["config", "-z", "--get-regexp", r"^user\.(name|email)$"], cwd)
+    # Exit status 1 means neither is set, which the check below reports.
+    proc = run_text(["config", "-z", "--get-regexp", r"^user\.(name|email)$"], cwd, check=False)
     values: dict[str, str] = {}
     for item in proc.stdout.split("\0"):
         if "\n" in item:
@@ -58,7 +59,7 @@ def identity_at(cwd: Path) -> str:
 
 @dataclass
 class Git(HistoryReader, SyncOps, IndexReader):
-    """One repository's work tree, seen through the git CLI (history reads: gitlog.py)."""
+    """One repository's work tree, seen through the git CLI (history reads: log.py)."""
 
     root: Path
     git_dir: Path
@@ -68,7 +69,7 @@ class Git(HistoryReader, SyncOps, IndexReader):
     def discover(cls, start: Path) -> Git:
         if not start.is_dir():
             raise NotARepositoryError(start)
-        proc = _run(
+        proc = run_text(
             [
                 "rev-parse",
                 "--path-format=absolute",
@@ -77,45 +78,33 @@ class Git(HistoryReader, SyncOps, IndexReader):
                 "--git-common-dir",
             ],
             start,
+            check=False,
         )
         lines = proc.stdout.splitlines()
-        if proc.returncode != 0 or len(lines) != 3:
-            if "not a git repository" in proc.stderr or proc.returncode != 0:
-                raise NotARepositoryError(start)
-            raise GitError(_reason(proc))
+        if proc.returncode != 0:
+            raise NotARepositoryError(start)
+        if len(lines) != 3:
+            raise proc.error(alone=True, fallback="git rev-parse gave no work tree")
         top, git_dir, common = (Path(line) for line in lines)
         return cls(root=top, git_dir=git_dir, common_dir=common)
 
     @staticmethod
     def init(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        proc = _run(["init", "--quiet"], path)
-        if proc.returncode != 0:
-            raise GitError(f"git init failed: {_reason(proc)}")
+        run_text(["init", "--quiet"], path)
 
     # -- running -------------------------------------------------------------------------
 
-    def run(
-        self,
-        args: Sequence[str],
-        *,
-        input: str | None = None,
-        check: bool = True,
-        env: dict[str, str] | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        proc = _run(args, self.root, input=input, env=env)
-        if check and proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {_reason(proc)}")
-        return proc
+    # `run`, `run_bytes` and `start` (the runner at the root) come from proc.GitMixin.
 
     def run_index(
         self, args: Sequence[str], *, input: str | None = None, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
+    ) -> Finished[str]:
         """Run a command that takes `index.lock`, retrying with backoff while it is busy."""
         deadline = time.monotonic() + _INDEX_LOCK_WAIT
         delay = 0.02
         while True:
-            proc = _run(args, self.root, input=input)
+            proc = self.run(args, input=input, check=False)
             busy = proc.returncode != 0 and "index.lock" in (proc.stderr or "")
             if not busy:
                 break
@@ -126,9 +115,7 @@ class Git(HistoryReader, SyncOps, IndexReader):
                 )
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
-        if check and proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {_reason(proc)}")
-        return proc
+        return proc.check() if check else proc
 
     # -- state ---------------------------------------------------------------------------
 
@@ -203,7 +190,7 @@ class Git(HistoryReader, SyncOps, IndexReader):
             args += ["--only", "--", *rels]
         proc = self.run_index(args, input=message, check=False)
         if proc.returncode != 0:
-            raise GitError(_reason(proc))
+            raise proc.error(alone=True)
 
     def unstage(self, rels: Sequence[str]) -> None:
         """Put the index entries of `rels` back to what HEAD has (or remove new ones)."""
@@ -315,9 +302,7 @@ class Git(HistoryReader, SyncOps, IndexReader):
 
     def show(self, rev: str, rel: str) -> bytes | None:
         """A file's bytes at a revision, or None when it is not there."""
-        proc = subprocess.run(
-            ["git", "show", f"{rev}:{rel}"], cwd=self.root, capture_output=True, check=False
-        )
+        proc = self.run_bytes(["show", f"{rev}:{rel}"], check=False)
         return proc.stdout if proc.returncode == 0 else None
 
     # -- reverting (undo) ----------------------------------------------------------------
@@ -326,7 +311,7 @@ class Git(HistoryReader, SyncOps, IndexReader):
         """Apply the reverse of `sha` to the index and work tree, without committing."""
         proc = self.run_index(["revert", "--no-commit", sha], check=False)
         if proc.returncode != 0:
-            raise GitError(_reason(proc))
+            raise proc.error(alone=True)
 
     def commit_staged(self, rels: Sequence[str], message: str, *, only: bool) -> None:
         """Commit what the index holds for `rels` (already staged, deletions included).
@@ -336,7 +321,7 @@ class Git(HistoryReader, SyncOps, IndexReader):
             args += ["--only", "--", *rels]
         proc = self.run_index(args, input=message, check=False)
         if proc.returncode != 0:
-            raise GitError(_reason(proc))
+            raise proc.error(alone=True)
 
     def abandon_revert(self, rels: Sequence[str]) -> None:
         """Put `rels` back to HEAD in the index and work tree, and forget the revert."""

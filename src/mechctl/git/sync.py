@@ -1,21 +1,20 @@
 """Working with a remote and merging: the git layer's side for `sync` and the merge driver,
-mixed into `gitrepo.Git`."""
+mixed into `repo.Git`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mechctl.errors import GitError
-from mechctl.git.proc import GitMixin, _reason, _run
+from mechctl.git.proc import GitMixin, run_text
 
 
 class SyncOps(GitMixin):
-    """Methods of `Git` for remotes and merges. `run`, `root` and `git_dir` come from `Git`."""
+    """Methods of `Git` for remotes and merges; the runner (`run`) comes from proc.GitMixin."""
 
     @staticmethod
     def merge_file(cwd: Path, ours: Path, base: Path, theirs: Path) -> bool:
         """git's own line merge into `ours` (conflict markers included); True when clean."""
-        proc = _run(
+        proc = run_text(
             [
                 "merge-file",
                 "-L",
@@ -29,9 +28,10 @@ class SyncOps(GitMixin):
                 str(theirs),
             ],
             cwd,
+            check=False,  # the exit status is the number of conflicts
         )
         if proc.returncode < 0 or proc.returncode > 127:
-            raise GitError(f"git merge-file failed: {_reason(proc)}")
+            raise proc.error()
         return proc.returncode == 0
 
     def remote_url(self, remote: str) -> str | None:
@@ -41,7 +41,7 @@ class SyncOps(GitMixin):
     def remote_has_branch(self, remote: str, branch: str) -> bool:
         proc = self.run(["ls-remote", "--exit-code", "--heads", remote, branch], check=False)
         if proc.returncode not in (0, 2):
-            raise GitError(f"cannot reach remote {remote!r}: {_reason(proc)}")
+            raise proc.error(f"cannot reach remote {remote!r}")
         return proc.returncode == 0
 
     def pull_rebase(self, remote: str, branch: str) -> list[str] | None:
@@ -66,7 +66,7 @@ class SyncOps(GitMixin):
             self.git_dir / "rebase-apply"
         ).exists()
         if not in_rebase:
-            raise GitError(f"git pull --rebase failed: {_reason(proc)}")
+            raise proc.error("git pull --rebase failed")
         conflicted = [
             path
             for path in self.run(
@@ -87,4 +87,4 @@ class SyncOps(GitMixin):
         text = proc.stderr
         if "rejected" in text or "fetch first" in text or "non-fast-forward" in text:
             return "rejected"
-        raise GitError(f"git push failed: {_reason(proc)}")
+        raise proc.error()
