@@ -83,14 +83,17 @@ _PACKAGE = os.path.dirname(os.path.abspath(mechctl.__file__))
 _fingerprints: dict[str, str] = {}
 
 
-def editable(package: str = _PACKAGE) -> bool:
-    """Whether mechctl runs from a source checkout, whose code can change under one version."""
-    parts = Path(package).parts
+def editable(package: str | None = None) -> bool:
+    """Whether mechctl (or `package`) runs from a source checkout, whose code can change
+    under one version number."""
+    parts = Path(package or _PACKAGE).parts
     return "site-packages" not in parts and "dist-packages" not in parts
 
 
-def fingerprint(package: str = _PACKAGE) -> str:
-    """Size and modification time of every module under `package`, hashed (once per process)."""
+def fingerprint(package: str | None = None) -> str:
+    """Size and modification time of every module of mechctl (or under `package`), hashed;
+    once per process."""
+    package = package or _PACKAGE
     known = _fingerprints.get(package)
     if known is not None:
         return known
