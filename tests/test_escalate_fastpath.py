@@ -92,7 +92,7 @@ def test_broken_config_is_refused_even_after_a_cached_good_one(cli: Runner, repo
 def test_corrupt_fact_cache_is_ignored(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
     assert cli("escalate", "-m", "wbr", "-t", "T", "-i", "I").exit_code == 0
-    facts = list((repo / ".git" / "mechctl" / "facts").glob("*.json"))
+    facts = list((repo / ".git" / "mechctl" / "facts").rglob("*.json"))
     assert facts
     for path in facts:
         path.write_text("{not json")

@@ -68,9 +68,9 @@ def test_code_change_invalidates(
     cli: Runner, records: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     findings(cli)
-    from mechctl.services.lint import cache
+    from mechctl import derived
 
-    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)
+    monkeypatch.setattr(derived, "FORMAT", derived.FORMAT + 1)
     db = sqlite3.connect(records / CACHE)
     before = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
     findings(cli)

@@ -1,4 +1,4 @@
-"""The `mechctl` command: global options, the command groups, and the one error handler."""
+"""The `mechctl` command: global options and the command groups (failures: cli/errors.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from mechctl import __version__
-from mechctl.cli.output import STATE, debug, reset_consoles
+from mechctl.cli.errors import handle
+from mechctl.cli.output import STATE, reset_consoles
 
 HELP = (
     "Mechanisms and escalations as code.\n\n"
@@ -22,7 +23,8 @@ HELP = (
 
 
 class MechctlGroup(TyperGroup):
-    """Turns every failure into one `error:` line and an exit code (docs/design.md §4).
+    """Turns every failure into one `error:` line and an exit code, as cli/errors.py says
+    (docs/design.md §4).
 
     It sits in `main`, which typer's CliRunner calls too, so tests see exactly what users see.
     """
@@ -56,30 +58,6 @@ class MechctlGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
-
-
-def handle(exc: BaseException) -> int:
-    from mechctl.cli.output import report_error
-    from mechctl.errors import MechctlError
-
-    if isinstance(exc, SystemExit):
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    if isinstance(exc, KeyboardInterrupt | typer.Abort):
-        sys.stderr.write("\nerror: interrupted; nothing was changed unless a commit was reported\n")
-        return 130
-    if isinstance(exc, BrokenPipeError):
-        return 0
-    if isinstance(exc, typer.TyperException):  # click's usage errors
-        message = " ".join(exc.format_message().split()).replace("Value error, ", "")
-        ctx = getattr(exc, "ctx", None)
-        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        sys.stderr.write(f"error: {message}{where}\n")
-        return exc.exit_code
-    if debug():
-        raise exc
-    if isinstance(exc, MechctlError):
-        return report_error(exc)
-    return report_error(exc)
 
 
 # Every top-level command and group: (name, module, attribute, help for a group).

@@ -5,14 +5,19 @@ from __future__ import annotations
 import shlex
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mechctl import derived
 from mechctl.cli.output import STATE, note, stdin_is_terminal, workspace
 from mechctl.errors import CommitFailedError, InvalidRecordError, MechctlError
 from mechctl.services.mechanism.change import ChangeResult, apply_edit, edit_text
+from mechctl.store import layout
+
+if TYPE_CHECKING:
+    from mechctl.services.core.context import Workspace
 
 MARK = "# mechctl: "
-_DRAFT_MARKS = ("# mechctl draft:", "# file: ")
+_DRAFT_MARKS = (derived.DRAFT_MARK, derived.DRAFT_FILE_MARK)
 
 
 def _strip_marks(text: str) -> str:
@@ -33,17 +38,10 @@ def _header(problems: InvalidRecordError, shift: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _save_draft(ws_root: Path, mechanism_id: str, text: str) -> Path:
-    from mechctl.clock import now
-    from mechctl.store.yamlio import atomic_write
-
-    folder = derived.path(workspace().git.common_dir, "drafts")
-    path = folder / f"{now():%Y%m%dT%H%M%SZ}-{mechanism_id}.yaml"
-    atomic_write(path, text)
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+def _save_draft(ws: Workspace, mechanism_id: str, text: str, why: str) -> Path:
+    return derived.save_draft(
+        ws.git.common_dir, mechanism_id, why, [(layout.mechanism_rel(mechanism_id), text)], ws.now()
+    )
 
 
 def _open_editor(editor: str, path: Path, text: str) -> str | None:
@@ -92,13 +90,13 @@ def run_edit(
             if from_file is None and stdin_is_terminal():
                 header = _header(exc, shift=len(_header(exc, 0).splitlines()))
                 continue
-            draft = _save_draft(ws.root, mechanism_id, current)
+            draft = _save_draft(ws, mechanism_id, current, f"not a valid mechanism ({exc.message})")
             retry = shlex.join([*replay, "--from-file", str(draft)])
             raise MechctlError(
                 f"{exc.message}; your edit is saved in {draft}", hint=f"fix it, then: {retry}"
             ) from None
         except CommitFailedError as exc:
-            draft = exc.draft or _save_draft(ws.root, mechanism_id, current)
+            draft = exc.draft or _save_draft(ws, mechanism_id, current, "the commit failed")
             exc.retry = shlex.join([*replay, "--from-file", str(draft)])
             exc.hint = f"retry with: {exc.retry}"
             STATE.replay = None

@@ -1,4 +1,4 @@
-"""Everything the command layer prints, and the error-to-exit conversion.
+"""Everything the command layer prints (errors and exit codes: cli/errors.py).
 
 People get rich output on stdout; machines get `--json`, alone on stdout. Notes, warnings and
 errors go to stderr, so piped output stays clean. rich honours NO_COLOR and drops colour and
@@ -7,7 +7,6 @@ decoration when the stream is not a terminal.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,49 +105,3 @@ def need(value: str | None, flag: str, label: str, *, default: str | None = None
         if answer.strip():
             return answer
         note(f"{label} must not be empty")
-
-
-def _crash_log(text: str) -> Path | None:
-    import tempfile
-
-    try:
-        path = Path(tempfile.gettempdir()) / "mechctl-crash.log"
-        path.write_text(text, encoding="utf-8")
-        return path
-    except OSError:
-        return None
-
-
-def report_error(exc: BaseException) -> int:
-    """Print one `error:` line (and perhaps a `hint:`); return the exit code."""
-    import shlex
-    import traceback
-
-    from mechctl.errors import CommitFailedError, MechctlError
-
-    if isinstance(exc, MechctlError):
-        message = exc.message
-        hint = exc.hint
-        if isinstance(exc, CommitFailedError) and exc.retry is None:
-            replay = STATE.replay or ["mechctl", *STATE.argv]
-            hint = f"retry with: {shlex.join(replay)}"
-        sys.stderr.write(f"error: {_one_line(message)}\n")
-        if hint:
-            sys.stderr.write(f"hint: {_one_line(hint)}\n")
-        return exc.exit_code
-    detail = "".join(traceback.format_exception(exc))
-    log = _crash_log(detail)
-    where = f"; details in {log}" if log else ""
-    sys.stderr.write(
-        f"error: internal error: {type(exc).__name__}: {_one_line(str(exc))}"
-        f" (a bug in mechctl{where}; MECHCTL_DEBUG=1 shows the traceback)\n"
-    )
-    return 3
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def debug() -> bool:
-    return os.environ.get("MECHCTL_DEBUG", "") not in ("", "0")

@@ -1,21 +1,23 @@
 """A derived cache of checked records, in SQLite under `.git/mechctl/`, keyed by git blob id.
 
 It never changes a result: a row holds exactly what checking those bytes gave (the record
-as JSON, or its problems), under a key made of the blob id and everything else the check
-depended on (mechctl's version, the configured levels). Deleting the file only costs time.
-Concurrent runs are safe (WAL, busy timeout, INSERT OR REPLACE of identical values); a
-corrupt file is deleted and rebuilt.
+as JSON, or its problems), under a key made of the blob id and what else the check depended
+on (the model, the configured levels); the store as a whole is made under `derived.key()`
+(mechctl's format, version and, from a source checkout, code). Deleting the file only costs
+time. Concurrent runs are safe (WAL, busy timeout, INSERT OR REPLACE of identical values);
+opening, staleness and a corrupt file follow the one policy of mechctl.derived.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from mechctl import derived
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checked (
@@ -31,28 +33,13 @@ class RecordCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._tried = False
 
     def _connect(self) -> sqlite3.Connection | None:
-        if self._db is not None:
-            return self._db
-        for attempt in range(2):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(_SCHEMA)
-                db.execute("SELECT count(*) FROM checked WHERE key = ''").fetchone()
-                self._db = db
-                return db
-            except sqlite3.DatabaseError:
-                if attempt:
-                    return None  # no cache today; results are the same, only slower
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            except OSError:
-                return None
-        return None
+        if not self._tried:
+            self._tried = True  # one attempt per run: a store that failed stays off
+            self._db = derived.connect(self.path, _SCHEMA)
+        return self._db
 
     def get_many(self, keys: Sequence[str]) -> dict[str, tuple[Any, Any]]:
         db = self._connect()
@@ -71,8 +58,8 @@ class RecordCache:
                         orjson.loads(record) if record is not None else None,
                         orjson.loads(problems) if problems is not None else None,
                     )
-        except (sqlite3.DatabaseError, orjson.JSONDecodeError):
-            self._reset()
+        except (sqlite3.Error, orjson.JSONDecodeError) as exc:
+            self._failed(exc)
             return {}
         return found
 
@@ -91,19 +78,16 @@ class RecordCache:
         if not encoded:
             return
         try:
-            db.execute("BEGIN")
+            db.execute("BEGIN IMMEDIATE")
             db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?)", encoded)
             db.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            self._reset()
+        except sqlite3.Error as exc:
+            self._failed(exc)
 
-    def _reset(self) -> None:
+    def _failed(self, exc: BaseException) -> None:
         if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
+            derived.failed(self._db, self.path, exc)
         self._db = None
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def close(self) -> None:
         if self._db is not None:

@@ -1,7 +1,8 @@
 """Every record of a kind, checked, for listings, reports and lint's warm path.
 
 Results come from the blob-id cache (store/cache.py) when the same bytes were checked before
-under the same configuration; everything else is read with the C loader and checked, then
+under the same configuration, by the same code (the store is made under `derived.key()`,
+docs/design.md §7); everything else is read with the C loader and checked, then
 remembered. Callers always come here, never to the files directly.
 """
 
@@ -11,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from mechctl import __version__, derived
+from mechctl import derived
 from mechctl.errors import Location, Problem
 from mechctl.models import Escalation, Mechanism
 from mechctl.services.core.context import Workspace
@@ -44,9 +45,10 @@ def _check(
     context: dict[str, Any] | None,
     progress: Progress | None = None,
 ) -> tuple[list[Row], list[Problem]]:
-    salt = hashlib.sha1(
-        f"{model.__name__}\0{__version__}\0{context}".encode(), usedforsecurity=False
-    ).hexdigest()[:12]
+    # What else the check depends on; mechctl's own version and code key the whole store.
+    salt = hashlib.sha1(f"{model.__name__}\0{context}".encode(), usedforsecurity=False).hexdigest()[
+        :12
+    ]
     files = _files(ws, folder, wanted)
     keyed: list[tuple[str, str, bytes | None]] = []
     for rel, blob in files:

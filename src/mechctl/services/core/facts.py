@@ -1,19 +1,22 @@
 """Small facts from validated files, cached by git blob id, for the fast path of `escalate`.
 
-A fact is stored only after the very same bytes (same blob id, same mechctl version) were
-read and checked, so a cache hit needs neither YAML nor pydantic. Deleting
-`.git/mechctl/facts/` changes nothing but speed.
+A fact is stored only after the very same bytes were read and checked by the same code: the
+files live in `.git/mechctl/facts/KEY/`, KEY being `derived.key()` (docs/design.md §7), so a
+cache hit needs neither YAML nor pydantic, and a new mechctl (or, in a source checkout, a
+changed module) starts a new folder and removes the old ones. Deleting `.git/mechctl/facts/`
+changes nothing but speed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mechctl import __version__, derived
+from mechctl import derived
 from mechctl.models.defaults import DEFAULT_LEVEL, DEFAULT_LEVELS
 from mechctl.models.ids import valid_team
 from mechctl.services.core.context import Workspace
@@ -22,8 +25,8 @@ from mechctl.store.files import atomic_write, blob_id
 
 
 def _path(ws: Workspace, kind: str, data: bytes) -> Path:
-    key = blob_id(data + f"\0{kind}\0{__version__}".encode())
-    return derived.path(ws.git.common_dir, "facts") / f"{kind}-{key}.json"
+    key = blob_id(data + f"\0{kind}".encode())
+    return derived.path(ws.git.common_dir, "facts") / derived.key() / f"{kind}-{key}.json"
 
 
 def _cached(path: Path) -> dict[str, Any] | None:
@@ -35,8 +38,26 @@ def _cached(path: Path) -> dict[str, Any] | None:
 
 
 def _remember(path: Path, facts: dict[str, Any]) -> None:
-    with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
+    # A cache that cannot be written only costs speed.
+    with contextlib.suppress(OSError):
+        fresh = not path.parent.is_dir()
         atomic_write(path, json.dumps(facts))
+        if fresh:
+            _prune(path.parent)
+
+
+def _prune(current: Path) -> None:
+    """Remove what other keys left in facts/ (their folders; flat files of older versions)."""
+    import shutil
+
+    for entry in os.scandir(current.parent):
+        if entry.name == current.name:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def config_facts(ws: Workspace) -> dict[str, Any]:

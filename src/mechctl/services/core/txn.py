@@ -126,24 +126,13 @@ class Transaction:
             self.ws.git.unstage([change.rel for change in written])
 
     def _save_draft(self, reason: str) -> Path:
-        folder = derived.path(self.ws.git.common_dir, "drafts")
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = self.ws.now().strftime("%Y%m%dT%H%M%SZ")
-        name = Path(self.changes[0].rel).stem
-        path = folder / f"{stamp}-{name}.yaml"
-        counter = 1
-        while path.exists():
-            counter += 1
-            path = folder / f"{stamp}-{name}-{counter}.yaml"
-        header = [f"# mechctl draft: the commit failed ({_one_line(reason, 200)})"]
-        bodies = []
-        for change in self.changes:
-            bodies.append(f"# file: {change.rel}\n{change.text}")
-        atomic_write(path, "\n".join(header) + "\n" + "---\n".join(bodies))
-        try:
-            return path.relative_to(Path.cwd())
-        except ValueError:
-            return path
+        return derived.save_draft(
+            self.ws.git.common_dir,
+            Path(self.changes[0].rel).stem,
+            f"the commit failed ({_one_line(reason, 200)})",
+            [(change.rel, change.text) for change in self.changes],
+            self.ws.now(),
+        )
 
 
 def _journal_path(ws: Workspace) -> Path:

@@ -9,10 +9,13 @@
 - Places of cross-file findings (line and column by blob id and YAML path), and a few
   repository-wide facts (activation dates per HEAD, whether schemas are stale).
 
-Everything belongs to one *generation*: a hash of mechctl's version and code, the Python
-version (marshal's format) and the bytes of `.mechctl.yaml`; a change to any of them empties
-the cache. A cache that cannot be opened or written (read-only `.git`, a locked or corrupt
-file) is skipped: lint is then only slower. Kept free of heavy imports (cli/lint/warm.py uses it).
+The store is opened, made under `derived.key()` (mechctl's format, version and, from a
+source checkout, code) and given up on when corrupt as every derived store is
+(docs/design.md §7, mechctl.derived). Within it, everything belongs to one *generation*: a
+hash of that key, the Python version (marshal's format) and the bytes of `.mechctl.yaml`; a
+change of generation empties all but the activation dates, which depend on history alone.
+A cache that cannot be opened or written (read-only `.git`, a locked file) is skipped: lint
+is then only slower. Kept free of heavy imports (cli/lint/warm.py uses it).
 """
 
 from __future__ import annotations
@@ -27,30 +30,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import mechctl
 from mechctl import derived
 
-FORMAT = 2  # bump when the shape of stored values changes
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS places (rel TEXT, blob TEXT, path TEXT, line INT, col INT,
                                    PRIMARY KEY (rel, blob, path));
 """
 _LAZY = ("files",)  # large values, read only when needed
-
-
-def code_fingerprint() -> str:
-    """Size and mtime of mechctl's own modules: a changed rule or model invalidates results,
-    even in an editable install whose version number did not move."""
-    package = os.path.dirname(mechctl.__file__)
-    digest = hashlib.sha256(f"{mechctl.__version__}|{FORMAT}|{sys.version}".encode())
-    for folder, _, names in sorted(os.walk(package)):
-        for name in sorted(names):
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                where = os.path.relpath(folder, package)
-                digest.update(f"{where}/{name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
+# What a stored value that does not decode raises (marshal of another format, cut short).
+_UNDECODABLE = (ValueError, EOFError, TypeError)
 
 
 def cache_path(git_common_dir: Path) -> Path | None:
@@ -61,7 +50,9 @@ def cache_path(git_common_dir: Path) -> Path | None:
 
 
 def generation(config_bytes: bytes) -> str:
-    return hashlib.sha256(code_fingerprint().encode() + b"\0" + config_bytes).hexdigest()[:32]
+    """The generation of the results for this configuration (see the module docstring)."""
+    made = f"{derived.key()}|{sys.version}".encode()
+    return hashlib.sha256(made + b"\0" + config_bytes).hexdigest()[:32]
 
 
 class Cache:
@@ -71,6 +62,7 @@ class Cache:
         self.places: dict[tuple[str, str, str], tuple[int, int]] = {}
         self._files: dict[str, tuple[str, Any]] | None = None
         self._db: sqlite3.Connection | None = None
+        self._path: Path | None = None
         self._new_files: dict[str, tuple[str, Any]] = {}
         self._new_places: list[tuple[str, str, str, int, int]] = []
         self._new_meta: dict[str, Any] = {}
@@ -78,13 +70,10 @@ class Cache:
             self._open(path)
 
     def _open(self, path: Path) -> None:
+        db = derived.connect(path, _SCHEMA)
+        if db is None:
+            return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=2, isolation_level=None)
-            # A cache needs no durability, only integrity: WAL without an fsync per commit.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
             if row is None or row[0] != self.gen:
                 db.executescript(
@@ -97,8 +86,10 @@ class Cache:
             ):
                 self.meta[key] = marshal.loads(value)
             self._db = db
-        except (sqlite3.Error, OSError, ValueError, EOFError, TypeError):
-            self.meta, self._db = {}, None
+            self._path = path
+        except (sqlite3.Error, *_UNDECODABLE) as exc:
+            derived.failed(db, path, exc)
+            self.meta = {}
 
     def _load_files(self) -> dict[str, tuple[str, Any]]:
         if self._files is None:
@@ -109,8 +100,9 @@ class Cache:
                     self._files = marshal.loads(row[0]) if row else {}
                     rows = self._db.execute("SELECT rel, blob, path, line, col FROM places")
                     self.places = {(r, b, p): (line, col) for r, b, p, line, col in rows}
-                except (sqlite3.Error, ValueError, EOFError, TypeError):
+                except (sqlite3.Error, *_UNDECODABLE) as exc:
                     self._files = {}
+                    self._failed(exc)
         return self._files
 
     # -- per-file results ----------------------------------------------------------------
@@ -197,9 +189,17 @@ class Cache:
                 [(k, marshal.dumps(v)) for k, v in self._new_meta.items()],
             )
             db.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
+            if derived.corrupt(exc):
+                self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        """Give up the store for this run (removing it if it is damaged)."""
+        if self._db is not None and self._path is not None:
+            derived.failed(self._db, self._path, exc)
+        self._db = None
 
     def close(self) -> None:
         if self._db is not None:
