@@ -135,9 +135,9 @@ def _report_text(exc: BaseException) -> str:
 
 def _git_version() -> str:
     try:
-        from mechctl.git.proc import _run
+        from mechctl.git.proc import run_text
 
-        done = _run(["--version"], Path(os.sep))
+        done = run_text(["--version"], Path(os.sep))
         return done.stdout.strip() or "unknown"
     except Exception:  # not installed, or failing: the report says so and goes on
         return "unknown (git --version failed)"
