@@ -1,12 +1,17 @@
-"""Every command has help text and a line in the README's command reference."""
+"""Every command has help in whole sentences, a place in a panel of `mechctl --help`, and a line
+in the README's command reference."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from conftest import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,3 +79,146 @@ def test_help_runs_for_every_command() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "Usage" in done.stdout
+
+
+def _tree() -> list[tuple[str, Any]]:
+    """Every command and group under `mechctl`, the root included, with its path."""
+    import typer
+
+    from mechctl.cli.app import app
+
+    found: list[tuple[str, Any]] = []
+
+    def walk(command: Any, path: str) -> None:
+        found.append((path, command))
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(app), "mechctl")
+    return found
+
+
+TREE = _tree()
+# A command's help says what it does, so its first word is a verb in the imperative.
+VERBS = {
+    "Acknowledge",
+    "Add",
+    "Build",
+    "Check",
+    "Close",
+    "Create",
+    "Change",
+    "Edit",
+    "Keep",
+    "List",
+    "Make",
+    "Merge",
+    "Pull",
+    "Raise",
+    "Record",
+    "Reopen",
+    "Resolve",
+    "Retire",
+    "Revert",
+    "Show",
+    "Write",
+}
+
+
+def _sentences(text: str, where: str) -> None:
+    """Whole sentences: capitalised, ending with a full stop, each paragraph on one line.
+
+    typer keeps a single line break inside a paragraph, so a paragraph wrapped in the source
+    would break mid-sentence in `--help` and in the list of commands.
+    """
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        assert "\n" not in paragraph, f"{where}: a paragraph breaks across lines: {paragraph!r}"
+        assert paragraph[:1].isupper(), f"{where}: does not start a sentence: {paragraph!r}"
+        assert paragraph.endswith("."), f"{where}: does not end with a full stop: {paragraph!r}"
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[path for path, _ in TREE])
+def test_help_is_whole_sentences(path: str, command: Any) -> None:
+    assert command.help, f"{path} has no help"
+    _sentences(command.help, path)
+    first_word = re.split(r"[\s,]", command.help, maxsplit=1)[0]
+    assert first_word in VERBS, f"{path}: the help should start with what it does: {first_word!r}"
+    for param in command.params:
+        if getattr(param, "help", None) is not None:
+            _sentences(param.help, f"{path} {param.name}")
+
+
+def test_every_listing_shows_whole_first_paragraphs(cli: Runner) -> None:
+    """The root's and each group's list of commands shows each command's first paragraph whole."""
+    for path, command in TREE:
+        if not getattr(command, "commands", None):
+            continue
+        shown = cli(*path.split()[1:], "--help", env={"COLUMNS": "200"})
+        assert shown.exit_code == 0, shown
+        rows = [line.strip("│ ").rstrip() for line in shown.stdout.splitlines()]
+        for name, sub in command.commands.items():
+            first = inspect.cleandoc(sub.help).split("\n\n")[0]
+            assert f"{name}{' ' * 2}" in "\n".join(rows), f"{path}: {name} is not listed"
+            row = next(r for r in rows if r.split(maxsplit=1)[:1] == [name])
+            assert row.split(maxsplit=1)[1].strip() == first, f"{path} {name}: {row!r}"
+
+
+PANELS = {
+    "Escalations": ["escalate", "escalation"],
+    "Mechanisms and inspection": ["mechanism", "inspect", "due"],
+    "Review and audit": ["status", "report", "history", "diff", "audit", "undo"],
+    "CI": ["lint", "schema", "codeowners"],
+    "Set-up and collaboration": ["init", "doctor", "sync", "merge-driver"],
+}
+
+
+def test_root_help_shows_the_panels_in_order(cli: Runner) -> None:
+    shown = cli("--help", env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown
+    panels: dict[str, list[str]] = {}
+    current = None
+    for line in shown.stdout.splitlines():
+        title = re.match(r"╭─ (.+?) ─", line)
+        if title:
+            current = title.group(1)
+            panels[current] = []
+        elif current is not None and line.startswith("│ ") and line[2] != " ":
+            panels[current].append(line[2:].split(maxsplit=1)[0])
+    assert panels == {"Options": panels["Options"], **PANELS}
+    assert list(panels) == ["Options", *PANELS]
+    top_level = {path.split()[1] for path, _ in TREE if path.count(" ") == 1}
+    assert sorted(name for names in PANELS.values() for name in names) == sorted(top_level)
+
+
+def test_json_option_is_one_definition_with_one_help() -> None:
+    """Every `--json` in the tree is cli/options.py's JsonOpt, with its one help text."""
+    from mechctl.cli.options import JsonOpt
+
+    expected = JsonOpt.__metadata__[0].help
+    found = {
+        path: param.help
+        for path, command in TREE
+        for param in command.params
+        if "--json" in getattr(param, "opts", [])
+    }
+    assert set(found) == {
+        "mechctl escalate",
+        "mechctl escalation list",
+        "mechctl escalation show",
+        "mechctl mechanism list",
+        "mechctl mechanism show",
+        "mechctl due",
+        "mechctl history",
+        "mechctl audit",
+        "mechctl report",
+        "mechctl status",
+        "mechctl doctor",
+    }
+    assert set(found.values()) == {expected}
+    cli_dir = ROOT / "src" / "mechctl" / "cli"
+    declared = [
+        path.relative_to(cli_dir).as_posix()
+        for path in sorted(cli_dir.rglob("*.py"))
+        if '"--json"' in path.read_text(encoding="utf-8")
+    ]
+    assert declared == ["options.py"]

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperGroup
@@ -16,7 +16,7 @@ from mechctl.cli.errors import handle
 from mechctl.cli.output import STATE, reset_consoles
 
 HELP = (
-    "Mechanisms and escalations as code.\n\n"
+    "Keep an organisation's mechanisms and escalations as code.\n\n"
     "Every record is a YAML file in git; every change made here is one git commit, so"
     " `git log` is the audit trail. Escalate early, escalate high: `mechctl escalate`."
 )
@@ -59,36 +59,69 @@ class MechctlGroup(TyperGroup):
             sys.exit(code)
         return code
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        """REGISTRY's order, panel by panel; typer alone would put every group last."""
+        order = {entry.name: index for index, entry in enumerate(REGISTRY)}
+        return sorted(self.commands, key=lambda name: order.get(name, len(order)))
 
-# Every top-level command and group: (name, module, attribute, help for a group).
-# Modules load only when their command is built, and `main` builds only the command the
-# user asked for: typer inspects every registered signature when it builds a command tree,
-# and `escalate` has no time to spend on the others.
-REGISTRY: list[tuple[str, str, str, str | None]] = [
-    ("init", "mechctl.cli.setup", "init", None),
-    ("schema", "mechctl.cli.setup", "schema", None),
-    ("escalate", "mechctl.cli.escalation", "escalate", None),
-    ("mechanism", "mechctl.cli.mechanism", "app", "Create, change and read mechanisms."),
-    (
+
+class Entry(NamedTuple):
+    """One top-level command or group of `mechctl --help`."""
+
+    name: str
+    module: str
+    attribute: str
+    panel: str
+    group_help: str | None = None  # set for a group (a typer app), None for a command
+
+
+# The panels of `mechctl --help`, in the order a user looks for them (docs/design.md §4):
+# raising an escalation comes first, set-up last.
+ESCALATIONS = "Escalations"
+MECHANISMS = "Mechanisms and inspection"
+REVIEW = "Review and audit"
+CI = "CI"
+SETUP = "Set-up and collaboration"
+PANELS = (ESCALATIONS, MECHANISMS, REVIEW, CI, SETUP)
+
+# Every top-level command and group, in the order of the help. Modules load only when their
+# command is built, and `main` builds only the command the user asked for: typer inspects
+# every registered signature when it builds a command tree, and `escalate` has no time to
+# spend on the others.
+REGISTRY: list[Entry] = [
+    Entry("escalate", "mechctl.cli.escalation", "escalate", ESCALATIONS),
+    Entry(
         "escalation",
         "mechctl.cli.escalation",
         "app",
+        ESCALATIONS,
         "List, show and move escalations through their states.",
     ),
-    ("sync", "mechctl.cli.collab", "sync", None),
-    ("merge-driver", "mechctl.cli.collab", "merge_driver", None),
-    ("doctor", "mechctl.cli.collab", "doctor", None),
-    ("lint", "mechctl.cli.lint.command", "lint", None),
-    ("codeowners", "mechctl.cli.lint.command", "codeowners", None),
-    ("inspect", "mechctl.cli.inspection", "inspect", None),
-    ("due", "mechctl.cli.inspection", "due", None),
-    ("history", "mechctl.cli.trail", "history", None),
-    ("diff", "mechctl.cli.trail", "diff", None),
-    ("undo", "mechctl.cli.trail", "undo", None),
-    ("audit", "mechctl.cli.trail", "audit", None),
-    ("report", "mechctl.cli.report.command", "report", None),
-    ("status", "mechctl.cli.status", "status", None),
+    Entry(
+        "mechanism",
+        "mechctl.cli.mechanism",
+        "app",
+        MECHANISMS,
+        "Create, change and read mechanisms.",
+    ),
+    Entry("inspect", "mechctl.cli.inspection", "inspect", MECHANISMS),
+    Entry("due", "mechctl.cli.inspection", "due", MECHANISMS),
+    Entry("status", "mechctl.cli.status", "status", REVIEW),
+    Entry("report", "mechctl.cli.report.command", "report", REVIEW),
+    Entry("history", "mechctl.cli.trail", "history", REVIEW),
+    Entry("diff", "mechctl.cli.trail", "diff", REVIEW),
+    Entry("audit", "mechctl.cli.trail", "audit", REVIEW),
+    Entry("undo", "mechctl.cli.trail", "undo", REVIEW),
+    Entry("lint", "mechctl.cli.lint.command", "lint", CI),
+    Entry("schema", "mechctl.cli.setup", "schema", CI),
+    Entry("codeowners", "mechctl.cli.lint.command", "codeowners", CI),
+    Entry("init", "mechctl.cli.setup", "init", SETUP),
+    Entry("doctor", "mechctl.cli.collab", "doctor", SETUP),
+    Entry("sync", "mechctl.cli.collab", "sync", SETUP),
+    Entry("merge-driver", "mechctl.cli.collab", "merge_driver", SETUP),
 ]
+
+
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}
 
 
@@ -126,14 +159,16 @@ def build(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     root.callback()(_root)
-    for name, module, attribute, group_help in REGISTRY:
-        if only is not None and name != only:
+    for entry in REGISTRY:
+        if only is not None and entry.name != only:
             continue
-        target = getattr(importlib.import_module(module), attribute)
-        if group_help is None:
-            root.command(name)(target)
+        target = getattr(importlib.import_module(entry.module), entry.attribute)
+        if entry.group_help is None:
+            root.command(entry.name, rich_help_panel=entry.panel)(target)
         else:
-            root.add_typer(target, name=name, help=group_help)
+            root.add_typer(
+                target, name=entry.name, help=entry.group_help, rich_help_panel=entry.panel
+            )
     return root
 
 
@@ -152,7 +187,7 @@ def requested(argv: list[str]) -> str | None:
             continue
         if token.startswith("-"):
             return None  # --help, --version, or something to complain about with full context
-        known = {entry[0] for entry in REGISTRY}
+        known = {entry.name for entry in REGISTRY}
         return token if token in known else None
     return None
 

@@ -16,7 +16,10 @@ def sync(
         str | None, typer.Option("--remote", help="The remote (default: sync.remote, origin).")
     ] = None,
 ) -> None:
-    """Pull --rebase, then push; retries while others push first. Aborts cleanly on conflict."""
+    """Pull with rebase, then push, and try again while others push first.
+
+    A rebase that stops on a conflict is aborted at once, and the repository is left as it was.
+    """
     from mechctl.services.sync import sync as run
 
     result = run(workspace(), remote)
@@ -34,7 +37,7 @@ def merge_driver(
 ) -> None:
     """Merge two versions of a record field by field (git runs this; see `mechctl doctor`).
 
-    Exit 0 when merged cleanly; 1 when a field changed both ways (left between markers).
+    It exits 0 when the merge is clean, and 1 when a field changed both ways (left between markers).
     """
     from mechctl.git.repo import Git
     from mechctl.services.merge import run_driver
@@ -55,7 +58,7 @@ def merge_driver(
 
 
 def doctor(as_json: JsonOpt = False) -> None:
-    """Check this clone: identity, config, merge driver, schemas, hooks, remote."""
+    """Check this clone: identity, configuration, merge driver, schemas, hooks and remote."""
     from rich.table import Table
     from rich.text import Text
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import PushOpt
+from mechctl.cli.options import JsonOpt, PushOpt
 from mechctl.cli.output import (
     console,
     need,
@@ -30,7 +30,6 @@ EscArg = Annotated[
         metavar="ID",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def _prompt_mechanism() -> str | None:
@@ -65,7 +64,10 @@ def escalate(
         str | None, typer.Option("--impact", "-i", help="The impact on customers.")
     ] = None,
     severity: Annotated[
-        Severity, typer.Option("--severity", "-s", help="sev1 (worst) to sev4.")
+        Severity,
+        typer.Option(
+            "--severity", "-s", help="How bad it is for customers, from sev1 (worst) to sev4."
+        ),
     ] = Severity.SEV3,
     failure_mode: Annotated[
         FailureMode | None,
@@ -89,7 +91,7 @@ def escalate(
     as_json: JsonOpt = False,
     push: PushOpt = False,
 ) -> None:
-    """Raise an escalation: one command, one commit, no approval needed. Prints its id."""
+    """Raise an escalation in one commit, with nobody's approval, and print its id."""
     from mechctl.services.escalation.escalate import raise_escalation
 
     if mechanism is None and failure_mode is not FailureMode.NO_MECHANISM:
@@ -147,7 +149,9 @@ def list_(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", help="open, acknowledged, resolved, closed, or all (default: unresolved)."
+            "--status",
+            help="Only this status: open, acknowledged, resolved, closed, or all (default:"
+            " unresolved).",
         ),
     ] = None,
     mechanism: Annotated[
@@ -275,7 +279,12 @@ def resolve(
     ] = None,
     push: PushOpt = False,
 ) -> None:
-    """Resolve: by a mechanism change (the loop that stops recurrence) or a stated reason."""
+    """Resolve an escalation by a mechanism change or by a stated reason (one commit).
+
+    A mechanism change is the loop that stops the problem coming back.
+
+    Change the mechanism first, naming the escalation, then resolve with --mechanism-change.
+    """
     from mechctl.errors import UsageError
     from mechctl.services.escalation.transition import Resolve
 

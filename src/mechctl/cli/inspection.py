@@ -7,15 +7,10 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import PushOpt
+from mechctl.cli.options import JsonOpt, PushOpt
 from mechctl.cli.output import console, need, note, print_json, set_replay, warn, workspace
 
 OUTCOMES = ("on-track", "at-risk", "off-track")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("inspect")(inspect)
-    app.command("due")(due)
 
 
 def _outcomes(incomplete: str) -> list[str]:
@@ -33,7 +28,11 @@ def inspect(
     ],
     outcome: Annotated[
         str | None,
-        typer.Option("--outcome", help="on-track, at-risk or off-track.", autocompletion=_outcomes),
+        typer.Option(
+            "--outcome",
+            help="The outcome: on-track, at-risk or off-track.",
+            autocompletion=_outcomes,
+        ),
     ] = None,
     metric: Annotated[
         list[str] | None,
@@ -54,7 +53,7 @@ def inspect(
     ] = None,
     push: PushOpt = False,
 ) -> None:
-    """Record an inspection of an active mechanism: outcome, data and anecdotes (one commit)."""
+    """Record an inspection of an active mechanism: its outcome, data and anecdotes (one commit)."""
     from mechctl.services.inspect import inspect as run
     from mechctl.store.layout import check_mechanism_id
 
@@ -80,9 +79,9 @@ def due(
     fail_on_overdue: Annotated[
         bool, typer.Option("--fail-on-overdue", help="Exit 1 if any inspection is overdue (CI).")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """List active mechanisms whose inspection is due or overdue, overdue first."""
+    """List the active mechanisms whose inspection is due or overdue, overdue first."""
     from mechctl.services.due import due as run
 
     report = run(workspace(), within)

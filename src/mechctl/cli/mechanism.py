@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import PushOpt
+from mechctl.cli.options import JsonOpt, PushOpt
 from mechctl.cli.output import console, need, note, print_json, set_replay, workspace
 from mechctl.models import MechanismKind, MechanismStatus
 
@@ -33,7 +33,6 @@ EscOpt = Annotated[
         autocompletion=complete.escalation_ids,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def _id(value: str) -> str:
@@ -150,7 +149,7 @@ def set_(
     escalation: EscOpt = None,
     push: PushOpt = False,
 ) -> None:
-    """Change fields of a mechanism's definition: bumps version, records why (one commit)."""
+    """Change fields of a mechanism's definition, bump its version and record why (one commit)."""
     from mechctl.services.mechanism.change import set_fields
 
     _id(mechanism_id)
@@ -177,8 +176,12 @@ def edit(
     ] = None,
     push: PushOpt = False,
 ) -> None:
-    """Edit a mechanism in $EDITOR. Re-opens with the errors shown when the result is invalid;
-    leaving it unchanged or emptying it abandons the edit."""
+    """Edit a mechanism's definition in $EDITOR (one commit).
+
+    The editor re-opens with the errors on top while the result is invalid.
+
+    Leaving the file unchanged, or emptying it, abandons the edit.
+    """
     from mechctl.cli.editing import run_edit
 
     _id(mechanism_id)
@@ -190,7 +193,7 @@ def edit(
 
 @app.command("activate")
 def activate(mechanism_id: IdArg, push: PushOpt = False) -> None:
-    """Make a complete draft mechanism active (one commit); lists what is missing if not."""
+    """Make a complete draft mechanism active (one commit), or list what it is missing."""
     from mechctl.services.mechanism.state import activate as run
 
     mechanism = run(workspace(push), _id(mechanism_id))

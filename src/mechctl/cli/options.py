@@ -1,4 +1,4 @@
-"""Options shared by many commands."""
+"""Options that many commands share, each declared once with one help text (docs/design.md §4)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines, alone on stdout.")]
+# Every read command's `--json` (docs/design.md §4): the data, and nothing else, on stdout.
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="Give the output as JSON for machines, with nothing else on stdout."
+    ),
+]
 PushOpt = Annotated[
     bool,
     typer.Option(

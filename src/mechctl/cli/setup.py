@@ -10,18 +10,13 @@ import typer
 from mechctl.cli.output import STATE, note, workspace
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("schema")(schema)
-
-
 def init(
     path: Annotated[
         Path | None,
-        typer.Argument(help="Folder to set up (default: the current one, or -C)."),
+        typer.Argument(help="The folder to set up (default: the current one, or -C)."),
     ] = None,
 ) -> None:
-    """Make a folder a mechanism repository: config, record folders and schemas, one commit."""
+    """Make a folder a mechanism repository: configuration, folders and schemas, in one commit."""
     from mechctl.services.init import init_repository
 
     target = path if path is not None else (STATE.repo or Path.cwd())
@@ -40,7 +35,7 @@ def schema(
         bool, typer.Option("--check", help="Exit 1 if schemas/ is stale, instead of writing.")
     ] = False,
 ) -> None:
-    """Write the JSON Schemas in schemas/ from the models (or check that they are current).
+    """Write the JSON Schemas in schemas/ from the models, or check that they are current.
 
     The files are generated, not records: commit them with the change that caused them.
     """

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mechctl.cli.options import JsonOpt
 from mechctl.cli.output import console, print_json, workspace
 
 if TYPE_CHECKING:
@@ -79,15 +80,15 @@ def status(
         typer.Option(
             "--team",
             "-t",
-            help="My team (repeatable; default: the teams whose codeowners in .mechctl.yaml"
-            " list my git email). Also read from MECHCTL_TEAM.",
+            help="My team (repeatable; by default, the teams whose codeowners in .mechctl.yaml"
+            " list my git email).",
             envvar="MECHCTL_TEAM",
             metavar="TEAM",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """One short screen: my escalations, my team's, inspections due this week, checks."""
+    """Show one short screen: my escalations, my team's, inspections due this week, the checks."""
     from mechctl.cli.progress import loading
     from mechctl.services.status import status as build
     from mechctl.services.status import to_json

@@ -8,27 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import PushOpt
+from mechctl.cli.options import JsonOpt, PushOpt
 from mechctl.cli.output import console, note, print_json, stdin_is_terminal, warn, workspace
 
 if TYPE_CHECKING:
     from mechctl.services.audit import AuditEntry
     from mechctl.services.history import History
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
 
 class DiffFormat(StrEnum):
     TEXT = "text"
     MARKDOWN = "markdown"
     JSON = "json"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("history")(history)
-    app.command("diff")(diff)
-    app.command("undo")(undo)
-    app.command("audit")(audit)
 
 
 def _record_ids(incomplete: str) -> list[str]:
@@ -109,12 +100,16 @@ def diff(
         str | None,
         typer.Argument(
             help="REV (against the working tree), A..B, or A...B (B against its merge base"
-            " with A, e.g. origin/main...HEAD). Default: the working tree against HEAD.",
+            " with A, e.g. origin/main...HEAD); by default, the working tree against HEAD.",
             metavar="[REV_RANGE]",
         ),
     ] = None,
     output: Annotated[
-        DiffFormat, typer.Option("--format", help="text, markdown (for a PR comment) or json.")
+        DiffFormat,
+        typer.Option(
+            "--format",
+            help="The output format: text, markdown (for a pull-request comment) or json.",
+        ),
     ] = DiffFormat.TEXT,
 ) -> None:
     """Show the field-level change of every record between two revisions, for review."""
@@ -175,7 +170,7 @@ def audit(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List every commit that changed a record or .mechctl.yaml: who, when, what, signed?"""
+    """List every commit that changed a record or .mechctl.yaml: author, date, action, signature."""
     from mechctl.services.audit import audit as run
     from mechctl.services.audit import parse_since
 

@@ -24,11 +24,6 @@ class FailLevel(StrEnum):
     WARNING = "warning"
 
 
-def register(app: typer.Typer) -> None:
-    app.command("lint")(lint)
-    app.command("codeowners")(codeowners)
-
-
 def lint(
     paths: Annotated[
         list[str] | None,
@@ -40,7 +35,10 @@ def lint(
         ),
     ] = None,
     output: Annotated[
-        Format, typer.Option("--format", help="text, json, github (workflow commands) or sarif.")
+        Format,
+        typer.Option(
+            "--format", help="The output format: text, json, github (workflow commands) or sarif."
+        ),
     ] = Format.TEXT,
     fail_level: Annotated[
         FailLevel,
@@ -59,8 +57,12 @@ def lint(
         bool, typer.Option("--list-rules", help="Explain every rule and its level, and exit.")
     ] = False,
 ) -> int:
-    """Check every record (or PATHs): syntax and schema with line and column, references,
-    deadlines, and the repository's generated files. Exit 1 on findings at --fail-level."""
+    """Check every record, or those under PATH, and report each finding at its line and column.
+
+    The rules cover syntax and schema, references between records, deadlines and generated files.
+
+    It exits 1 when a finding is at or above --fail-level.
+    """
     from mechctl.errors import UsageError
 
     if list_rules:
@@ -130,8 +132,12 @@ def codeowners(
         bool, typer.Option("--check", help="Exit 1 if CODEOWNERS is stale, instead of writing.")
     ] = False,
 ) -> None:
-    """Write the CODEOWNERS block that makes each mechanism's owning team review changes to
-    it (from mechanism owners and teams.*.codeowners). Written, not committed."""
+    """Write the CODEOWNERS block that asks each mechanism's owning team to review changes to it.
+
+    The owners come from the mechanisms and from teams.*.codeowners in .mechctl.yaml.
+
+    The file is written, not committed: commit it with the change that caused it.
+    """
     from mechctl.errors import MechctlError
     from mechctl.services import codeowners as service
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mechctl.cli.options import JsonOpt
 from mechctl.cli.output import console, note, warn, workspace
 
 if TYPE_CHECKING:
@@ -64,8 +65,8 @@ def report(
         str | None,
         typer.Option(
             "--since",
-            help="Start of the period: a date (from 00:00Z) or an ISO-8601 time."
-            " Default: 7 days before --until.",
+            help="The start of the period: a date (from 00:00Z) or an ISO-8601 time (default:"
+            " 7 days before --until).",
             metavar="DATE",
         ),
     ] = None,
@@ -73,7 +74,8 @@ def report(
         str | None,
         typer.Option(
             "--until",
-            help="End of the period: a date (through 24:00Z) or an ISO-8601 time. Default: now.",
+            help="The end of the period: a date (through 24:00Z) or an ISO-8601 time (default:"
+            " now).",
             metavar="DATE",
         ),
     ] = None,
@@ -82,8 +84,9 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="text (terminal), markdown (wiki, PR comment), json (every figure), or html"
-            " (one self-contained file with charts; needs the `report` extra).",
+            help="The output format: text (terminal), markdown (wiki, pull-request comment),"
+            " json (every figure), or html (one self-contained file with charts; needs the"
+            " `report` extra).",
         ),
     ] = ReportFormat.TEXT,
     out: Annotated[
@@ -92,9 +95,9 @@ def report(
             "--out", "-o", help="Write the report to FILE instead of stdout.", metavar="FILE"
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """The weekly review of the mechanisms: escalations, strain, loop closure, inspections."""
+    """Build the weekly review of the mechanisms: escalations, strain, loop closure, inspections."""
     from mechctl.cli.progress import loading
     from mechctl.errors import UsageError
     from mechctl.services.report.build import build_report, check_target, parse_period, save
