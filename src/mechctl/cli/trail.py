@@ -173,6 +173,7 @@ def audit(
     """List every commit that changed a record or .mechctl.yaml: author, date, action, signature."""
     from mechctl.services.audit import audit as run
     from mechctl.services.audit import parse_since
+    from mechctl.services.core.action import HAND_EDIT
 
     report = run(workspace(), parse_since(since))
     for message in report.notes:
@@ -185,8 +186,8 @@ def audit(
         _print_audit(report.entries, require_signed)
         count = len(report.entries)
         note(
-            f"{count} commit{'s' if count != 1 else ''}, {len(report.hand_edits)} edited by"
-            f" hand, {len(report.unsigned)} not signed"
+            f"{count} commit{'s' if count != 1 else ''}, {len(report.hand_edits)} {HAND_EDIT},"
+            f" {len(report.unsigned)} not signed"
         )
     if require_signed and report.unsigned:
         from mechctl.errors import MechctlError

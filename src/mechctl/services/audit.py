@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from mechctl.errors import MechctlError, UsageError
+from mechctl.services.core.action import CommitAction
 from mechctl.services.core.context import Workspace
 from mechctl.store import layout
 
@@ -32,7 +33,7 @@ PATHS = (layout.MECHANISMS, layout.ESCALATIONS, layout.CONFIG_FILE)
 
 
 @dataclass
-class AuditEntry:
+class AuditEntry(CommitAction):
     commit: str
     date: datetime
     author: str
@@ -44,14 +45,6 @@ class AuditEntry:
     merge: bool = False
 
     @property
-    def hand_edit(self) -> bool:
-        return self.action is None and not self.merge
-
-    @property
-    def action_text(self) -> str:
-        return self.action or ("merge" if self.merge else "edited by hand")
-
-    @property
     def signed(self) -> bool:
         return self.signature in SIGNED
 
@@ -61,12 +54,7 @@ class AuditEntry:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "commit": self.commit,
-            "date": self.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "author": self.author,
-            "action": self.action_text,
-            "hand_edit": self.hand_edit,
-            "subject": self.subject,
+            **self.commit_json(),
             "records": self.records,
             "signature": self.signature,
             "signature_status": self.signature_text,

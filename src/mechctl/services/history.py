@@ -18,6 +18,7 @@ from mechctl.errors import AmbiguousIdError, NotFoundError, UsageError
 from mechctl.git.log import FileChange, FileCommit
 from mechctl.models import Escalation, Mechanism
 from mechctl.models.ids import ESCALATION_ID_RE, valid_mechanism_id
+from mechctl.services.core.action import CommitAction
 from mechctl.services.core.context import Workspace
 from mechctl.services.core.fielddiff import Change, diff
 from mechctl.services.mechanism import read as mechanisms
@@ -27,12 +28,9 @@ from mechctl.store.records import check_text
 from mechctl.store.versions import VersionLoader
 from mechctl.store.yamlio import YamlProblem, decode
 
-HAND_EDIT = "edited by hand"
-MERGE = "merge"  # a merge commit without trailers: where two lines of work met
-
 
 @dataclass
-class Entry:
+class Entry(CommitAction):
     commit: str
     date: datetime
     author: str
@@ -45,22 +43,9 @@ class Entry:
     invalid: str | None = None  # why the record is not valid at this revision
     merge: bool = False
 
-    @property
-    def hand_edit(self) -> bool:
-        return self.action is None and not self.merge
-
-    @property
-    def action_text(self) -> str:
-        return self.action or (MERGE if self.merge else HAND_EDIT)
-
     def as_json(self) -> dict[str, Any]:
         return {
-            "commit": self.commit,
-            "date": self.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "author": self.author,
-            "action": self.action_text,
-            "hand_edit": self.hand_edit,
-            "subject": self.subject,
+            **self.commit_json(),
             "path": self.path,
             "event": self.event,
             "renamed_from": self.renamed_from,
