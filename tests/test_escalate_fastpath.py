@@ -1,19 +1,28 @@
 """The fast path of `escalate` writes exactly what the Escalation model accepts.
 
 `escalate` assembles its record without pydantic or ruamel (services/escalation/escalate.py); these
-tests hold it to the model, and check the blob-id fact cache behind it.
+tests hold it to the model, check the blob-id fact cache behind it, check that a real run loads
+neither, and that what it writes and prints is the title and impact exactly as given.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
-from conftest import Runner, git
+from conftest import SRC, Runner, commit_count, git
 from mechctl.models import Escalation
+from mechctl.store import layout
 from mechctl.store.emit import emit
 from mechctl.store.yamlio import load_fast, load_roundtrip
 
@@ -110,3 +119,124 @@ def test_broken_mechanism_file_does_not_block_an_escalation(
     out = cli("escalate", "-m", "wbr", "-t", "T", "-i", "I", "--json")
     assert out.exit_code == 0, out
     assert '"owner": null' not in out.stdout or '"mechanism": "wbr"' in out.stdout
+
+
+# -- the hot path, as a user runs it -----------------------------------------------------------
+
+# What `escalate` must not load (docs/design.md §8): the models, the YAML library, GitPython.
+HEAVY = ("pydantic", "pydantic_core", "ruamel", "git", "gitdb")
+_WATCH = """
+import atexit, sys
+out, sys.argv = sys.argv[1], ["mechctl", *sys.argv[2:]]
+def _loaded() -> None:
+    top = {name.split(".")[0] for name in sys.modules}
+    with open(out, "w", encoding="utf-8") as handle:
+        handle.write(" ".join(sorted(top & set(HEAVY))))
+atexit.register(_loaded)
+from mechctl.cli import main
+main()
+"""
+
+
+def _watched(
+    repo: Path, tmp_path: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `mechctl ARGS` as a real process; return it and the heavy modules it had loaded."""
+    report = tmp_path / "loaded.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{_WATCH}", str(report), *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=False,
+    )
+    return done, report.read_text(encoding="utf-8")
+
+
+def test_escalate_loads_neither_pydantic_nor_ruamel_nor_gitpython(
+    repo: Path, tmp_path: Path, mechanism
+) -> None:  # type: ignore[no-untyped-def]
+    mechanism("wbr", "wbr")
+    before = commit_count(repo)
+    # The first escalate reads and checks the configuration and the mechanism once, and keeps
+    # what it learnt by blob id (services/core/facts.py); every later one starts from that.
+    warm, _ = _watched(repo, tmp_path, "escalate", "-m", "wbr", "-t", "Warm up", "-i", "I")
+    assert warm.returncode == 0, warm.stderr
+    for args in (
+        ["-m", "wbr", "-t", "Deck missed churn", "-i", "EU churn went unnoticed"],
+        ["--failure-mode", "no-mechanism", "-t", "Nobody owns refunds", "-i", "Refunds wait"],
+    ):
+        done, loaded = _watched(repo, tmp_path, "escalate", *args)
+        assert (done.returncode, done.stderr) == (0, ""), args
+        assert re.fullmatch(r"esc-\d{8}-[a-z2-7]{8}\n", done.stdout), done.stdout
+        assert loaded == "", f"escalate {' '.join(args)} loaded {loaded}"
+    assert commit_count(repo) == before + 3
+
+
+# Values a YAML writer gets wrong when it writes plain scalars: each must come back as given.
+EXACT = [
+    ("unicode", "Café ☕ — 客户 déçu 🚨", "Ünïcödé impact: naïve, 日本語, emoji 🙂"),
+    ("quotes", "He said \"no\" and 'maybe'", "'single' \"double\" `back`"),
+    ("colons", "key: value", "ends with a colon:"),
+    ("hashes", "# not a comment", "issue #42 and a # hash"),
+    ("multi-line impact", "Deck late", "line one\n  indented line two\n\nline four\ttab"),
+    ("yes", "yes", "no"),
+    ("null", "null", "~"),
+    ("booleans", "true", "off"),
+    ("numbers", "3.14", "0x1F"),
+    ("dates", "2026-11-21", "2026-11-21T10:00:00Z"),
+    ("flow collections", "[a, b]", "{k: v}"),
+    ("indicators", "- dash", "&anchor *alias !tag %percent @at | >"),
+    ("backslashes", "C:\\path\\n", "\\u0041 is not A"),
+]
+
+
+@pytest.mark.parametrize(("title", "impact"), [c[1:] for c in EXACT], ids=[c[0] for c in EXACT])
+def test_escalate_json_gives_title_and_impact_exactly(
+    cli: Runner, repo: Path, title: str, impact: str
+) -> None:
+    pinned = {"MECHCTL_NOW": "2026-11-21T10:00:00Z"}
+    out = cli(
+        "escalate", "--failure-mode", "no-mechanism", f"--title={title}", f"--impact={impact}",
+        "--json", env=pinned,
+    )  # fmt: skip
+    assert out.exit_code == 0, out
+    raised = json.loads(out.stdout)
+    assert (raised["title"], raised["customer_impact"]) == (title, impact)
+    written = YAML(typ="safe").load((repo / layout.escalation_rel(raised["id"])).read_text())
+    assert (written["title"], written["customer_impact"]) == (title, impact)
+    shown = cli("escalation", "show", raised["id"], "--json", env=pinned)
+    assert shown.exit_code == 0, shown
+    assert json.loads(shown.stdout) == raised
+
+
+def test_escalate_trims_what_it_accepts_and_says_so_in_json(cli: Runner, repo: Path) -> None:
+    """A title is one line (runs of white space become one space); an impact keeps its lines
+    and inner spaces, and loses only the white space around it."""
+    out = cli(
+        "escalate", "--failure-mode", "no-mechanism", "--title", "  two\n lines  ",
+        "--impact", "\n  keeps  inner  spaces\n  and lines \n", "--json",
+    )  # fmt: skip
+    assert out.exit_code == 0, out
+    raised = json.loads(out.stdout)
+    assert (raised["title"], raised["customer_impact"]) == (
+        "two lines",
+        "keeps  inner  spaces\n  and lines",
+    )
+    written = YAML(typ="safe").load((repo / layout.escalation_rel(raised["id"])).read_text())
+    assert (written["title"], written["customer_impact"]) == (
+        "two lines",
+        raised["customer_impact"],
+    )
+
+
+def test_escalate_json_through_a_real_process(proc: Runner, repo: Path) -> None:
+    """argv as the operating system passes it: unicode and new lines survive the round trip."""
+    title, impact = 'Ünïcode: "quoted" # yes', "~\nnull\n  - not a list"
+    out = proc("escalate", "-f", "no-mechanism", "-t", title, "-i", impact, "--json")
+    assert out.exit_code == 0, out
+    raised = json.loads(out.stdout)
+    assert (raised["title"], raised["customer_impact"]) == (title, impact)
+    shown = json.loads(proc("escalation", "show", raised["id"], "--json").stdout)
+    assert (shown["title"], shown["customer_impact"]) == (title, impact)
