@@ -222,3 +222,60 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         if '"--json"' in path.read_text(encoding="utf-8")
     ]
     assert declared == ["options.py"]
+
+
+DESIGN = ROOT / "docs" / "design.md"
+
+
+def _design_section(number: int) -> str:
+    text = DESIGN.read_text(encoding="utf-8")
+    start = text.index(f"\n## {number}. ")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_design_has_every_section_the_code_cites() -> None:
+    text = DESIGN.read_text(encoding="utf-8")
+    headings = re.findall(r"^## (\d+)\. ", text, flags=re.MULTILINE)
+    assert headings == [str(n) for n in range(1, 9)]
+    cited: set[str] = set()
+    for folder in ("src", "bench", "tests", "scripts"):
+        for path in (ROOT / folder).rglob("*"):
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".sh", "")
+                and not {"__pycache__", "mechctl.egg-info"} & set(path.parts)
+            ):
+                body = path.read_text(encoding="utf-8", errors="replace")
+                cited |= set(re.findall(r"docs/design\.md §(\d+)", body))
+                assert not re.search(r"\bDESIGN(\.md)? §", body), f"{path} cites a document outside"
+    assert cited and cited <= set(headings)
+
+
+def test_design_lists_the_panels_of_the_help() -> None:
+    from mechctl.cli.app import REGISTRY
+
+    names = {entry.name for entry in REGISTRY}
+    rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", _design_section(4), flags=re.MULTILINE)
+    documented = {
+        panel.strip(): [
+            phrase.split()[0]
+            for phrase in re.findall(r"`([^`]+)`", cell)
+            if phrase.split()[0] in names
+        ]
+        for panel, cell in rows
+        if panel.strip() in PANELS
+    }
+    assert documented == PANELS
+    assert {entry.name: entry.panel for entry in REGISTRY} == {
+        name: panel for panel, listed in PANELS.items() for name in listed
+    }
+
+
+def test_design_lists_what_lives_under_git_mechctl() -> None:
+    from mechctl import derived
+
+    section = _design_section(7)
+    table = section[section.index("| path | what |") :]
+    listed = re.findall(r"^\| `([^`]+?)/?` \|", table, flags=re.MULTILINE)
+    assert sorted(listed) == sorted(name for name, _ in derived.PATHS.values())
