@@ -31,21 +31,24 @@ def schema_texts() -> dict[str, str]:
     return texts
 
 
-def stale_schemas(root: Path) -> list[str]:
-    stale = []
+def _stale(root: Path) -> dict[str, str]:
+    """The schema files that are missing or differ from the models, with their due text."""
+    stale = {}
     for rel, text in schema_texts().items():
         path = root / rel
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(rel)
+            stale[rel] = text
     return stale
+
+
+def stale_schemas(root: Path) -> list[str]:
+    return list(_stale(root))
 
 
 def write_schemas(root: Path) -> list[str]:
     """Write the schemas that differ; return what was written."""
     written = []
-    for rel, text in schema_texts().items():
-        path = root / rel
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            atomic_write(path, text)
-            written.append(rel)
+    for rel, text in _stale(root).items():
+        atomic_write(root / rel, text)
+        written.append(rel)
     return written
