@@ -1,0 +1,552 @@
+"""The report as a description of what to show, the same for every view (docs/design.md §4).
+
+`describe` turns the figures (`services/report/data.py`) into a `Document`: sections of blocks
+(tables of cells, lists, notes, headings, a chart slot), where text may carry a mark (late,
+a severity, an outcome, code, stress) and a line or cell a tone (good, bad, muted, warn). It
+is built once per rendering. The views (`text.py`, `markdown.py`, `html.py`) only know how to
+draw each kind of block; none decides what the report says.
+
+Two registers: the documents (markdown, HTML) write whole sentences; the terminal writes
+fragments (`Note.terminal`, and `fragment` below), because its lines are read at a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Literal, Protocol, TypeVar, overload
+
+from mechctl.cli.deadline import LATE, deadline, duration
+from mechctl.cli.report import format as fmt
+from mechctl.services.report.data import (
+    InspectionGap,
+    InspectionResult,
+    OpenEscalation,
+    Report,
+    SeverityTimes,
+)
+
+SECTIONS = (
+    "Headline",
+    "Open escalations",
+    "Mechanisms under strain",
+    "Loop closure",
+    "Inspection results",
+    "Appreciation",
+)
+
+# A mark on a piece of text: "strong", "code" (an id), "command" (one to type), "late" (past
+# its target), "alarm" (stressed and bad), "muted", "spark" (a sparkline), a severity ("sev1")
+# or an outcome ("on-track"). A tone is a whole line's or cell's, or a note's.
+Tone = Literal["", "good", "bad", "muted", "warn"]
+
+
+@dataclass(slots=True)  # not frozen: tens of thousands are made, and frozen is slower
+class Span:
+    text: str
+    mark: str = ""
+
+
+Piece = str | Span
+Pieces = tuple[Piece, ...]
+
+
+@dataclass(slots=True)
+class Line:
+    """Pieces of text; a tone colours the whole where a view has colours."""
+
+    pieces: Pieces
+    tone: Tone = ""
+
+
+@dataclass(slots=True)
+class Parts:
+    """One cell of several figures: folded into one in the documents, apart in the terminal."""
+
+    values: tuple[str, ...]
+
+
+Cell = str | Span | Line | Parts
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    short: str = ""  # the terminal's header, where it is shorter than the name
+    wrap: bool = False  # free text: the terminal may wrap it
+    split: tuple[str, ...] = ()  # the names of a `Parts` column's figures
+
+    @property
+    def header(self) -> str:
+        """The documents' header; a `Parts` column names its figures: "before (n: median / p90)"."""
+        return f"{self.name} ({fold(self.split)})" if self.split else self.name
+
+
+Row = tuple[Cell, ...]
+R = TypeVar("R")
+
+
+class Rows(Sequence[Row], Generic[R]):
+    """A table's rows, each made from its record as a view draws it. Over 20,000 open
+    escalations, holding every cell at once costs more in garbage collection than making it."""
+
+    def __init__(self, records: Sequence[R], row: Callable[[R], Row]) -> None:
+        self._records, self._row = records, row
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
+        if isinstance(index, slice):
+            return [self._row(record) for record in self._records[index]]
+        return self._row(self._records[index])
+
+    def __iter__(self) -> Iterator[Row]:
+        return map(self._row, self._records)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: Sequence[Row]
+    title: str = ""  # a heading above it
+    empty: str = ""  # with a title: why there are no rows, said after the title
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    label: str
+    value: str
+    change: str
+    compared: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The headline counts against the periods before (cards on the page)."""
+
+    subject: str
+    items: tuple[Figure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    line: Pieces
+    aside: str = ""  # said after it, in a lighter voice
+    terminal: bool = True  # False: only the documents show it (the terminal's section says it)
+
+
+@dataclass(frozen=True, slots=True)
+class Items:
+    """A list, under an optional title; `empty` stands in for no items."""
+
+    lines: list[Line]
+    title: str = ""
+    empty: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    """Prose: sentences, one a line."""
+
+    lines: tuple[Pieces, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A remark in place of content ("None: every escalation is resolved.")."""
+
+    text: str
+    tone: Tone = "muted"
+    terminal: str = ""  # the terminal's words, where a fragment of `text` would not do
+
+
+@dataclass(frozen=True, slots=True)
+class Quotes:
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Charts:
+    """Where the HTML page draws its charts; the other views have none."""
+
+    report: Report
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One thing (a mechanism) with its facts, and blocks that belong to it."""
+
+    name: str
+    title: str
+    facts: Pieces  # said in one line, " · " between
+    blocks: list[Block] = field(default_factory=list)
+
+
+Block = Table | Figures | Heading | Items | Para | Note | Quotes | Charts | Topic
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    number: int
+    name: str
+    count: int | None  # shown after the name
+    blocks: list[Block]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Invalid files, said before everything else: a line, and each file."""
+
+    line: Pieces
+    items: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    title: str
+    subtitle: str
+    alert: Alert | None
+    sections: list[Section]
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class View(Protocol[T_co]):
+    """How one format draws each kind of block."""
+
+    def table(self, block: Table) -> T_co: ...
+    def figures(self, block: Figures) -> T_co: ...
+    def heading(self, block: Heading) -> T_co: ...
+    def items(self, block: Items) -> T_co: ...
+    def para(self, block: Para) -> T_co: ...
+    def note(self, block: Note) -> T_co: ...
+    def quotes(self, block: Quotes) -> T_co: ...
+    def charts(self, block: Charts) -> T_co: ...
+    def topic(self, block: Topic) -> T_co: ...
+
+
+T = TypeVar("T")
+
+
+def draw(block: Block, view: View[T]) -> T:
+    """The one place that maps a kind of block to the view's way of drawing it."""
+    match block:
+        case Table():
+            return view.table(block)
+        case Figures():
+            return view.figures(block)
+        case Heading():
+            return view.heading(block)
+        case Items():
+            return view.items(block)
+        case Para():
+            return view.para(block)
+        case Note():
+            return view.note(block)
+        case Quotes():
+            return view.quotes(block)
+        case Charts():
+            return view.charts(block)
+        case Topic():
+            return view.topic(block)
+
+
+def plain(pieces: Iterable[Piece]) -> str:
+    return "".join(p if isinstance(p, str) else p.text for p in pieces)
+
+
+def fold(values: Sequence[str]) -> str:
+    """A `Parts` cell, or its column's header, as one: "2: 5h / 8h"."""
+    return f"{values[0]}: {' / '.join(values[1:])}"
+
+
+def fragment(text: str) -> str:
+    """A sentence as the terminal says it: lower case first, no full stop."""
+    text = text.removesuffix(".")
+    return text[:1].lower() + text[1:]
+
+
+def _flag(text: str, late: bool) -> Piece:
+    return Span(text, "late") if late else text
+
+
+def _ack(esc: OpenEscalation) -> Piece:
+    text, state = deadline(
+        taken=esc.time_to_acknowledge_seconds,
+        target=esc.ack_target_seconds,
+        left=esc.ack_target_seconds - esc.age_seconds,
+        waiting=esc.status == "open",
+        overdue=esc.ack_overdue,
+    )
+    return _flag(text, state in LATE)
+
+
+def _resolve(esc: OpenEscalation) -> Piece:
+    text, state = deadline(
+        taken=None,
+        target=esc.resolve_target_seconds,
+        left=esc.resolve_target_seconds - esc.age_seconds,
+        overdue=esc.resolve_overdue,
+    )
+    return _flag(text, state in LATE)
+
+
+def _codes(ids: Sequence[str]) -> Pieces:
+    """Ids, each as code, comma-separated."""
+    pieces: list[Piece] = []
+    for index, item in enumerate(ids):
+        pieces += [", "] if index else []
+        pieces.append(Span(item, "code"))
+    return tuple(pieces)
+
+
+def _times(rows: list[SeverityTimes], what: str) -> Table:
+    columns = (
+        Column("severity", short="sev"),
+        Column(f"{what} (n)", short="n"),
+        Column("median"),
+        Column("p90"),
+        Column("target"),
+        Column("within target"),
+        Column("before", split=("n", "median", "p90")),
+    )
+    body: list[Row] = []
+    for row in rows:
+        now, before = row.period, row.previous
+        if now.count == 0 and before.count == 0:
+            continue
+        body.append(
+            (
+                Span(row.severity, row.severity),
+                str(now.count),
+                _flag(duration(now.median_seconds), (now.median_seconds or 0) > row.target_seconds),
+                _flag(duration(now.p90_seconds), (now.p90_seconds or 0) > row.target_seconds),
+                duration(row.target_seconds),
+                f"{now.within_target}/{now.count}" if now.count else "-",
+                Parts(
+                    (str(before.count), *map(duration, (before.median_seconds, before.p90_seconds)))
+                ),
+            )
+        )
+    return Table(columns, body, title=f"Time to {what}", empty="nothing in these periods")
+
+
+def _headline(report: Report) -> list[Block]:
+    head = report.headline
+    figures = Figures(
+        "escalations",
+        tuple(
+            Figure(
+                label,
+                str(c.period),
+                fmt.change(c),
+                fmt.previous(c, report, stock=c is head.open_at_end),
+            )
+            for label, c in (
+                ("opened", head.opened),
+                ("resolved", head.resolved),
+                ("open at end", head.open_at_end),
+            )
+        ),
+    )
+    return [
+        figures,
+        _times(head.time_to_acknowledge, "acknowledge"),
+        _times(head.time_to_resolve, "resolve"),
+        Charts(report, fmt.unit(report)),
+    ]
+
+
+_OPEN_COLUMNS = tuple(
+    Column(name, wrap=name == "title")
+    for name in ("sev", "age", "level", "status", "mechanism", "ack", "resolve", "id", "title")
+)
+
+
+def _open_row(e: OpenEscalation) -> Row:
+    return (
+        Span(e.severity, e.severity),
+        duration(e.age_seconds),
+        e.level,
+        e.status,
+        e.mechanism or "(none)",
+        _ack(e),
+        _resolve(e),
+        Span(e.id, "code"),
+        e.title,
+    )
+
+
+def _open(report: Report) -> list[Block]:
+    if not report.open_escalations:
+        return [Note("None: every escalation is resolved.", "good")]
+    return [Table(_OPEN_COLUMNS, Rows(report.open_escalations, _open_row))]
+
+
+def _gap_line(gap: InspectionGap) -> Line:
+    last = f"last inspected {gap.last_inspection}" if gap.last_inspection else "never inspected"
+    due = f"due {gap.due}, {gap.days_overdue}d overdue" if gap.due else "due date unknown"
+    return Line(
+        (Span(gap.mechanism, "strong"), f" ({gap.cadence}, owner {gap.owner}): {last}; {due}"),
+        "bad",
+    )
+
+
+def _strain(report: Report) -> list[Block]:
+    strain = report.strain
+    n, unit = report.comparison_periods, fmt.unit(report)
+    blocks: list[Block] = [Heading(("Escalations by mechanism and failure mode",), terminal=False)]
+    if strain.by_mechanism:
+        columns = tuple(
+            Column(name) for name in ("mechanism", "failure mode", "period", f"{n} {unit}s before")
+        )
+        rows: list[Row] = [
+            (r.mechanism or "(none)", r.failure_mode, str(r.period), str(r.previous_total))
+            for r in strain.by_mechanism
+        ]
+        blocks.append(Table(columns, rows))
+    else:
+        blocks.append(Note("None in these periods.", terminal="no escalations in these periods"))
+    recurring = [
+        Line((Span(r.mechanism, "strong"), f" · {r.failure_mode}: ", *_codes(r.escalations)), "bad")
+        for r in strain.recurring
+    ]
+    gaps = [_gap_line(gap) for gap in strain.inspection_overdue]
+    reasons = [
+        Line((Span(r.id, "code"), f" {r.title}: {r.reason}")) for r in strain.no_change_escalations
+    ]
+    return [
+        *blocks,
+        Items(recurring, title="Recurring failures (3 or more alike within 90 days)", empty="none"),
+        Items(gaps, title="Active mechanisms not inspected within their cadence", empty="none"),
+        Heading(
+            ("Resolved without a mechanism change: ", Span(str(strain.no_change.period), "strong")),
+            aside=fmt.previous(strain.no_change, report),
+        ),
+        Items(reasons),
+    ]
+
+
+def _since(recurred_by: list[str]) -> Line:
+    if recurred_by:
+        return Line((Span("escalated again", "strong"), ": ", *_codes(recurred_by)), "bad")
+    return Line(("held",), "good")
+
+
+def _loop(report: Report) -> list[Block]:
+    loop = report.loop
+    changed, resolved = loop.changed_mechanism, loop.resolved
+    share: Pieces = (
+        "Resolutions that changed a mechanism: ",
+        Span(fmt.pct(loop.share_changed), "strong"),
+        f" ({changed.period} of {resolved.period});"
+        f" before: {fmt.pct(loop.previous_share_changed)}"
+        f" ({changed.previous_total} of {resolved.previous_total}).",
+    )
+    held = f"Changes that held so far: {loop.held}; came back: {loop.recurred}."
+    blocks: list[Block] = [Para((share, (held,)))]
+    if loop.changes:
+        columns = tuple(
+            Column(name)
+            for name in ("escalation", "mechanism", "failure mode", "change", "resolved", "since")
+        )
+        rows: list[Row] = [
+            (
+                Span(c.id, "code"),
+                c.mechanism,
+                c.failure_mode,
+                f"v{c.version}",
+                fmt.when(c.resolved_at),
+                _since(c.recurred_by),
+            )
+            for c in loop.changes
+        ]
+        blocks.append(Table(columns, rows))
+    return blocks
+
+
+_SIGNAL_COLUMNS = tuple(Column(name) for name in ("signal", "kind", "target", "trend", "latest"))
+
+
+def _inspection(result: InspectionResult, report: Report) -> Topic:
+    facts: Pieces = (
+        result.cadence or "no cadence",
+        Span(fmt.last_inspection(result), result.last_outcome or "muted"),
+        fmt.next_due(result, report),
+    )
+    topic = Topic(result.mechanism, result.title, facts)
+    if result.outcomes:
+        label, shown = fmt.outcome_trail(result)
+        trail: list[Piece] = [f"{label.capitalize()}: "]
+        for index, outcome in enumerate(shown):
+            trail += [" → "] if index else []
+            trail.append(Span(outcome, outcome))
+        topic.blocks.append(Para(((*trail, "."),)))
+    rows: list[Row] = [
+        (
+            s.name,
+            s.kind or "-",
+            fmt.value(s.target),
+            Span(fmt.sparkline([p.value for p in s.values]), "spark"),
+            fmt.value(s.values[-1].value),
+        )
+        for s in result.signals
+        if s.values
+    ]
+    if rows:
+        topic.blocks.append(Table(_SIGNAL_COLUMNS, rows))
+    if result.anecdotes:
+        topic.blocks.append(Quotes(tuple(result.anecdotes)))
+    elif result.last_date is not None:
+        topic.blocks.append(
+            Note("No anecdote at the last inspection: data alone misleads.", "warn")
+        )
+    return topic
+
+
+def _inspections(report: Report) -> list[Block]:
+    if not report.inspections:
+        return [Note("No active mechanisms.")]
+    return [_inspection(result, report) for result in report.inspections]
+
+
+def _appreciation(report: Report) -> list[Block]:
+    if not report.appreciation:
+        return [Note("Nobody escalated or resolved in this period.")]
+    columns = tuple(Column(name) for name in ("thanks to", "escalated", "resolved"))
+    rows: list[Row] = [
+        (p.person, str(p.raised or ""), str(p.resolved or "")) for p in report.appreciation
+    ]
+    return [
+        Para((("Thank you for escalating early and for closing the loop:",),)),
+        Table(columns, rows),
+    ]
+
+
+def _alert(report: Report) -> Alert | None:
+    if not report.skipped:
+        return None
+    line: Pieces = (
+        Span(f"{len(report.skipped)} invalid file(s) are not counted", "alarm"),
+        " (",
+        Span("mechctl lint", "command"),
+        " explains):",
+    )
+    return Alert(line, [fmt.skipped(item) for item in report.skipped])
+
+
+def describe(report: Report) -> Document:
+    """Everything the report shows, in order, for any view."""
+    parts = (_headline, _open, _strain, _loop, _inspections, _appreciation)
+    sections = [
+        Section(number, name, len(report.open_escalations) if number == 2 else None, part(report))
+        for number, (name, part) in enumerate(zip(SECTIONS, parts, strict=True), 1)
+    ]
+    return Document(fmt.title(report), fmt.subtitle(report), _alert(report), sections)
