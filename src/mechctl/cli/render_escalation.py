@@ -29,35 +29,26 @@ def human(delta: timedelta) -> str:
     return duration(delta.total_seconds())
 
 
-def _cell(text: str, state: State) -> Text:
+def _deadline(
+    esc: Escalation, target: timedelta, taken: timedelta | None, now: datetime, waiting: bool
+) -> Text:
+    text, state = deadline(
+        taken=None if taken is None else taken.total_seconds(),
+        target=target.total_seconds(),
+        left=(esc.raised_at + target - now).total_seconds(),
+        waiting=waiting,
+    )
     return Text(text, style=_DEADLINE_STYLE[state])
 
 
-def _seconds(delta: timedelta | None) -> float | None:
-    return None if delta is None else delta.total_seconds()
-
-
 def _ack_cell(esc: Escalation, config: Config, now: datetime) -> Text:
-    target = analysis.ack_target(esc, config)
-    return _cell(
-        *deadline(
-            taken=_seconds(esc.time_to_acknowledge()),
-            target=target.total_seconds(),
-            left=(esc.raised_at + target - now).total_seconds(),
-            waiting=esc.status is EscalationStatus.OPEN,
-        )
-    )
+    target, taken = analysis.ack_target(esc, config), esc.time_to_acknowledge()
+    return _deadline(esc, target, taken, now, waiting=esc.status is EscalationStatus.OPEN)
 
 
 def _resolve_cell(esc: Escalation, config: Config, now: datetime) -> Text:
-    target = analysis.resolve_target(esc, config)
-    return _cell(
-        *deadline(
-            taken=_seconds(esc.time_to_resolve()),
-            target=target.total_seconds(),
-            left=(esc.raised_at + target - now).total_seconds(),
-        )
-    )
+    target, taken = analysis.resolve_target(esc, config), esc.time_to_resolve()
+    return _deadline(esc, target, taken, now, waiting=True)  # due until resolved
 
 
 def escalation_table(found: Sequence[Escalation], config: Config, now: datetime) -> Table:

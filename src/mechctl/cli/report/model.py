@@ -277,24 +277,12 @@ def _flag(text: str, late: bool) -> Piece:
     return Span(text, "late") if late else text
 
 
-def _ack(esc: OpenEscalation) -> Piece:
-    text, state = deadline(
-        taken=esc.time_to_acknowledge_seconds,
-        target=esc.ack_target_seconds,
-        left=esc.ack_target_seconds - esc.age_seconds,
-        waiting=esc.status == "open",
-        overdue=esc.ack_overdue,
-    )
-    return _flag(text, state in LATE)
-
-
-def _resolve(esc: OpenEscalation) -> Piece:
-    text, state = deadline(
-        taken=None,
-        target=esc.resolve_target_seconds,
-        left=esc.resolve_target_seconds - esc.age_seconds,
-        overdue=esc.resolve_overdue,
-    )
+def _due(
+    esc: OpenEscalation, target: int, taken: int | None, late: bool, waiting: bool = True
+) -> Piece:
+    """A deadline cell; `late` is the report's own overdue flag, decided from exact times."""
+    left = target - esc.age_seconds
+    text, state = deadline(taken=taken, target=target, left=left, waiting=waiting, overdue=late)
     return _flag(text, state in LATE)
 
 
@@ -371,14 +359,15 @@ _OPEN_COLUMNS = tuple(
 
 
 def _open_row(e: OpenEscalation) -> Row:
+    taken, waiting = e.time_to_acknowledge_seconds, e.status == "open"
     return (
         Span(e.severity, e.severity),
         duration(e.age_seconds),
         e.level,
         e.status,
         e.mechanism or "(none)",
-        _ack(e),
-        _resolve(e),
+        _due(e, e.ack_target_seconds, taken, e.ack_overdue, waiting),
+        _due(e, e.resolve_target_seconds, None, e.resolve_overdue),
         Span(e.id, "code"),
         e.title,
     )
