@@ -81,16 +81,16 @@ def test_escalation_list_and_report_say_deadlines_alike(known: Path) -> None:
 
 
 def test_each_view_describes_the_report_once(known: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mechctl.cli.report import model
+    from mechctl.cli.report import model, sections
 
     calls: list[Any] = []
-    describe = model.describe
+    describe = sections.describe
 
     def counted(report: Any) -> model.Document:
         calls.append(report)
         return describe(report)
 
-    monkeypatch.setattr(model, "describe", counted)
+    monkeypatch.setattr(sections, "describe", counted)
     formats = ["text", "markdown"]
     try:
         import matplotlib  # noqa: F401

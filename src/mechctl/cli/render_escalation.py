@@ -15,7 +15,7 @@ from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
 from mechctl.services.core import analysis
 
 _STATUS_STYLE = {"open": "red", "acknowledged": "yellow", "resolved": "green", "closed": "dim"}
-# How a deadline's state looks here; the report flags only what is late (cli/report/model.py).
+# How a deadline's state looks here; the report flags only what is late (cli/report/sections.py).
 _DEADLINE_STYLE: dict[State, str] = {
     "met": "green",
     "missed": "red",

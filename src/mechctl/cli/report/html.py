@@ -12,6 +12,7 @@ from html import escape
 
 from mechctl import __version__
 from mechctl.cli.report import model as m
+from mechctl.cli.report import sections
 from mechctl.cli.report.style import CSS
 from mechctl.errors import MechctlError
 from mechctl.services.report.data import Report
@@ -158,7 +159,7 @@ def _section(section: m.Section, view: _View) -> str:
 
 
 def render(report: Report) -> str:
-    doc = m.describe(report)
+    doc = sections.describe(report)
     view = _View()
     body = "".join(_section(section, view) for section in doc.sections)
     title = escape(doc.title)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mechctl.cli.report import model as m
+from mechctl.cli.report import sections
 from mechctl.services.report.data import Report
 
 _BOLD = frozenset(("strong", "late", "alarm"))
@@ -100,7 +101,7 @@ class _View:
 
 
 def render(report: Report) -> str:
-    doc = m.describe(report)
+    doc = sections.describe(report)
     lines = [f"# {doc.title}", "", doc.subtitle, ""]
     if doc.alert is not None:
         lines += [_inline(doc.alert.line), ""]

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mechctl.cli.report import model as m
+from mechctl.cli.report import sections
 from mechctl.cli.styles import SEVERITY_STYLE
 from mechctl.services.report.data import Report
 
@@ -166,7 +167,7 @@ def _alert(alert: m.Alert) -> Drawn:
 
 
 def render(report: Report) -> Group:
-    doc = m.describe(report)
+    doc = sections.describe(report)
     drawn: Drawn = [Text(doc.title, style="bold"), Text(doc.subtitle, style="dim")]
     if doc.alert is not None:
         drawn += _alert(doc.alert)
