@@ -20,15 +20,16 @@ def mechanism_table(mechanisms: Sequence[Mechanism]) -> Table:
         table.add_column(column, no_wrap=column != "TITLE")
     for m in mechanisms:
         last = m.inspections[-1] if m.inspections else None
+        # Text, never a str: rich would read a title's "[...]" as markup.
         table.add_row(
-            m.id,
-            m.title,
-            m.kind.value,
+            Text(m.id),
+            Text(m.title),
+            Text(m.kind.value),
             Text(m.status.value, style=_STATUS_STYLE[m.status.value]),
-            m.owner,
-            str(m.version),
-            m.inspection.cadence.value if m.inspection.cadence else "-",
-            f"{last.date} ({last.outcome.value})" if last else "never",
+            Text(m.owner),
+            Text(str(m.version)),
+            Text(m.inspection.cadence.value if m.inspection.cadence else "-"),
+            Text(f"{last.date} ({last.outcome.value})" if last else "never"),
         )
     return table
 

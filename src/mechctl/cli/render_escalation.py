@@ -9,61 +9,64 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from mechctl.cli.deadline import State, deadline, duration
+from mechctl.cli.styles import SEVERITY_STYLE
 from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
 from mechctl.services.core import analysis
 
-_SEV_STYLE = {"sev1": "bold red", "sev2": "red", "sev3": "yellow", "sev4": "dim"}
 _STATUS_STYLE = {"open": "red", "acknowledged": "yellow", "resolved": "green", "closed": "dim"}
+# How a deadline's state looks here; the report flags only what is late (cli/report/sections.py).
+_DEADLINE_STYLE: dict[State, str] = {
+    "met": "green",
+    "missed": "red",
+    "due": "",
+    "overdue": "bold red",
+    "none": "dim",
+}
 
 
 def human(delta: timedelta) -> str:
-    seconds = max(int(delta.total_seconds()), 0)
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400 * 2:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+    return duration(delta.total_seconds())
+
+
+def _deadline(
+    esc: Escalation, target: timedelta, taken: timedelta | None, now: datetime, waiting: bool
+) -> Text:
+    text, state = deadline(
+        taken=None if taken is None else taken.total_seconds(),
+        target=target.total_seconds(),
+        left=(esc.raised_at + target - now).total_seconds(),
+        waiting=waiting,
+    )
+    return Text(text, style=_DEADLINE_STYLE[state])
 
 
 def _ack_cell(esc: Escalation, config: Config, now: datetime) -> Text:
-    target = analysis.ack_target(esc, config)
-    taken = esc.time_to_acknowledge()
-    if taken is not None:
-        return Text(f"in {human(taken)}", style="red" if taken > target else "green")
-    if esc.status is not EscalationStatus.OPEN:
-        return Text("-", style="dim")
-    left = esc.raised_at + target - now
-    if left.total_seconds() < 0:
-        return Text(f"overdue {human(-left)}", style="bold red")
-    return Text(f"due in {human(left)}")
+    target, taken = analysis.ack_target(esc, config), esc.time_to_acknowledge()
+    return _deadline(esc, target, taken, now, waiting=esc.status is EscalationStatus.OPEN)
 
 
 def _resolve_cell(esc: Escalation, config: Config, now: datetime) -> Text:
-    target = analysis.resolve_target(esc, config)
-    taken = esc.time_to_resolve()
-    if taken is not None:
-        return Text(f"in {human(taken)}", style="red" if taken > target else "green")
-    left = esc.raised_at + target - now
-    if left.total_seconds() < 0:
-        return Text(f"overdue {human(-left)}", style="bold red")
-    return Text(f"due in {human(left)}")
+    target, taken = analysis.resolve_target(esc, config), esc.time_to_resolve()
+    return _deadline(esc, target, taken, now, waiting=True)  # due until resolved
 
 
 def escalation_table(found: Sequence[Escalation], config: Config, now: datetime) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("ID", "AGE", "SEV", "LEVEL", "STATUS", "MECHANISM", "ACK", "RESOLVE", "TITLE"):
         table.add_column(column, no_wrap=column != "TITLE")
+    # Every cell is Text, never a str: rich would read a title's "[...]" as markup.
     for esc in found:
         table.add_row(
-            esc.id,
-            human(now - esc.raised_at),
-            Text(esc.severity.value, style=_SEV_STYLE[esc.severity.value]),
-            esc.level,
+            Text(esc.id),
+            Text(human(now - esc.raised_at)),
+            Text(esc.severity.value, style=SEVERITY_STYLE[esc.severity.value]),
+            Text(esc.level),
             Text(esc.status.value, style=_STATUS_STYLE[esc.status.value]),
-            esc.mechanism or "(none)",
+            Text(esc.mechanism or "(none)"),
             _ack_cell(esc, config, now),
             _resolve_cell(esc, config, now),
-            esc.title,
+            Text(esc.title),
         )
     return table
 

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from typing import Any
 
+from mechctl.cli.styles import SEVERITY
 from mechctl.services.report.data import Report
 
-SEVERITY_COLOURS = {"sev1": "#7f0000", "sev2": "#d9480f", "sev3": "#f2a900", "sev4": "#8d99ae"}
 OUTCOME_COLOURS = {"on-track": "#2b8a3e", "at-risk": "#f2a900", "off-track": "#c92a2a"}
 _STYLE: dict[str, Any] = {
     "svg.fonttype": "path",
@@ -73,9 +73,9 @@ def escalations_per_period(report: Report, unit: str) -> str:
         labels = [f"{c.since:%b %d}" for c in report.series]
         labels[-1] = f"this {unit}" if unit != "period" else "period"
         bottom = [0] * len(report.series)
-        for severity, colour in SEVERITY_COLOURS.items():
+        for severity, look in SEVERITY.items():
             counts = [c.opened[severity] for c in report.series]
-            axes.bar(labels, counts, bottom=bottom, color=colour, label=severity, width=0.6)
+            axes.bar(labels, counts, bottom=bottom, color=look.colour, label=severity, width=0.6)
             bottom = [b + n for b, n in zip(bottom, counts, strict=True)]
         axes.plot(
             labels,
@@ -98,13 +98,13 @@ def time_to_resolve(report: Report) -> str:
             _empty(axes, "no resolutions in these periods")
             return _svg(figure, "Time to resolve against target")
         axes.axvspan(report.since, report.until, color="#e7f5ff", zorder=0, label="this period")
-        for severity, colour in SEVERITY_COLOURS.items():
+        for severity, look in SEVERITY.items():
             points = [r for r in report.resolutions if r.severity == severity]
             if points:
                 axes.scatter(
                     [r.resolved_at for r in points],
                     [100 * r.seconds / r.target_seconds for r in points],
-                    color=colour,
+                    color=look.colour,
                     label=severity,
                     zorder=3,
                     s=28,

@@ -1,39 +1,15 @@
-"""Words and small pictures for the report's figures, shared by the text, markdown and HTML
-renderings, so each says the same thing the same way."""
+"""Words and small pictures for the report's figures, which `model.py` puts in place for every
+view, so each says the same thing the same way (docs/design.md §4). Durations and deadlines
+are `cli/deadline.py`'s, shared with `escalation list`."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mechctl.services.report.data import (
-    Compare,
-    InspectionResult,
-    OpenEscalation,
-    Report,
-    Skipped,
-)
+from mechctl.services.report.data import Compare, InspectionResult, Report, Skipped
 from mechctl.services.report.mechanisms import last_day
 
 SPARKS = "▁▂▃▄▅▆▇█"
-SECTIONS = (
-    "Headline",
-    "Open escalations",
-    "Mechanisms under strain",
-    "Loop closure",
-    "Inspection results",
-    "Appreciation",
-)
-
-
-def human(seconds: int | None) -> str:
-    """A duration the way `escalation list` shows it: 45m, 5h, 3d."""
-    if seconds is None:
-        return "-"
-    if seconds < 3600:
-        return f"{max(seconds, 0) // 60}m"
-    if seconds < 86400 * 2:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
 
 
 def unit(report: Report) -> str:
@@ -122,26 +98,6 @@ def value(item: object) -> str:
     if isinstance(item, float):
         return f"{item:g}"
     return str(item)
-
-
-def ack_state(esc: OpenEscalation) -> tuple[str, bool]:
-    """How acknowledgement stands, and whether it is late."""
-    taken = esc.time_to_acknowledge_seconds
-    if taken is not None:
-        return f"in {human(taken)}", taken > esc.ack_target_seconds
-    if esc.status != "open":
-        return "-", False
-    left = esc.ack_target_seconds - esc.age_seconds
-    if esc.ack_overdue:
-        return f"overdue {human(-left)}", True
-    return f"due in {human(left)}", False
-
-
-def resolve_state(esc: OpenEscalation) -> tuple[str, bool]:
-    left = esc.resolve_target_seconds - esc.age_seconds
-    if esc.resolve_overdue:
-        return f"overdue {human(-left)}", True
-    return f"due in {human(left)}", False
 
 
 def last_inspection(result: InspectionResult) -> str:

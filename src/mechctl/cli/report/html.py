@@ -7,39 +7,66 @@ CSS: no backgrounds, no split tables or charts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from html import escape
 
 from mechctl import __version__
-from mechctl.cli.report import format as fmt
-from mechctl.cli.report.style import CSS as _CSS
+from mechctl.cli.report import model as m
+from mechctl.cli.report import sections
+from mechctl.cli.report.style import CSS
 from mechctl.errors import MechctlError
-from mechctl.services.report.data import Report, SeverityTimes
+from mechctl.services.report.data import Report
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-class Html(str):
-    """Markup that is already escaped."""
+_TAG = {
+    "code": ("<code>", "</code>"),
+    "command": ("<code>", "</code>"),
+    "strong": ("<b>", "</b>"),
+    "alarm": ('<b class="bad">', "</b>"),
+}
+_CLASS = {"late": "bad", "warn": "bad"}  # else the class is the mark or tone itself
 
 
-def _e(value: object) -> str:
-    return value if isinstance(value, Html) else escape(str(value))
+def _inline(pieces: m.Pieces) -> str:
+    out = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(escape(piece))
+        elif piece.mark in _TAG:
+            start, end = _TAG[piece.mark]
+            out.append(f"{start}{escape(piece.text)}{end}")
+        elif piece.mark:
+            text = (piece.text or "-") if piece.mark == "spark" else piece.text
+            out.append(f'<span class="{_CLASS.get(piece.mark, piece.mark)}">{escape(text)}</span>')
+        else:
+            out.append(escape(piece.text))
+    return "".join(out)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+def _line(line: m.Line) -> str:
+    """A toned line is one colour, its marks aside; an untoned one shows them."""
+    if line.tone:
+        return f'<span class="{line.tone}">{escape(m.plain(line.pieces))}</span>'
+    return _inline(line.pieces)
+
+
+def _cell(cell: m.Cell) -> str:
+    if isinstance(cell, str):
+        return escape(cell)
+    if isinstance(cell, m.Span):
+        return _inline((cell,))
+    if isinstance(cell, m.Line):
+        return _line(cell)
+    return escape(m.fold(cell.values))
+
+
+def _grid(header: list[str], rows: Iterable[m.Row]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(["<tr><td>" + "</td><td>".join(map(_cell, row)) + "</td></tr>" for row in rows])
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return f'<div class="scroll">{table}</div>'
-
-
-def _span(text: str, cls: str) -> Html:
-    return Html(f'<span class="{cls}">{escape(text)}</span>') if cls else Html(escape(text))
-
-
-def _flag(text: str, late: bool) -> Html:
-    return _span(text, "bad" if late else "")
 
 
 def require_charts() -> None:
@@ -53,237 +80,96 @@ def require_charts() -> None:
         ) from None
 
 
-def _times(rows: list[SeverityTimes], what: str) -> str:
-    shown = [r for r in rows if r.period.count or r.previous.count]
-    if not shown:
-        return f'<p class="muted">Time to {what}: nothing in these periods.</p>'
-    body = [
-        [
-            _span(r.severity, r.severity),
-            r.period.count,
-            _flag(
-                fmt.human(r.period.median_seconds),
-                (r.period.median_seconds or 0) > r.target_seconds,
-            ),
-            _flag(fmt.human(r.period.p90_seconds), (r.period.p90_seconds or 0) > r.target_seconds),
-            fmt.human(r.target_seconds),
-            f"{r.period.within_target}/{r.period.count}" if r.period.count else "-",
-            f"{r.previous.count}: {fmt.human(r.previous.median_seconds)} / "
-            f"{fmt.human(r.previous.p90_seconds)}",
-        ]
-        for r in shown
-    ]
-    header = [
-        "severity",
-        "n",
-        "median",
-        "p90",
-        "target",
-        "within target",
-        "before (n: median / p90)",
-    ]
-    return f"<h3>Time to {what}</h3>" + _table(header, body)
+class _View:
+    def table(self, block: m.Table) -> str:
+        if not block.rows:
+            return f'<p class="muted">{escape(block.title)}: {escape(block.empty)}.</p>'
+        header = [column.header for column in block.columns]
+        grid = _grid(header, block.rows)
+        return f"<h3>{escape(block.title)}</h3>{grid}" if block.title else grid
 
-
-def _headline(report: Report) -> str:
-    head = report.headline
-    cards = "".join(
-        f'<div class="card">{escape(label)}<b>{c.period} <small>{fmt.change(c)}</small></b>'
-        f'<span class="muted">{escape(fmt.previous(c, report, stock=c is head.open_at_end))}'
-        "</span></div>"
-        for label, c in (
-            ("Opened", head.opened),
-            ("Resolved", head.resolved),
-            ("Open at end", head.open_at_end),
+    def figures(self, block: m.Figures) -> str:
+        cards = "".join(
+            f'<div class="card">{escape(i.label.capitalize())}<b>{escape(i.value)}'
+            f' <small>{escape(i.change)}</small></b><span class="muted">{escape(i.compared)}'
+            "</span></div>"
+            for i in block.items
         )
-    )
+        return f'<div class="cards">{cards}</div>'
+
+    def heading(self, block: m.Heading) -> str:
+        aside = f'<p class="muted">{escape(block.aside)}</p>' if block.aside else ""
+        return f"<h3>{escape(m.plain(block.line))}</h3>{aside}"
+
+    def items(self, block: m.Items) -> str:
+        title = f"<h3>{escape(block.title)}</h3>" if block.title else ""
+        listed = "".join(
+            f'<li class="{line.tone}">{escape(m.plain(line.pieces))}</li>'
+            if line.tone
+            else f"<li>{_inline(line.pieces)}</li>"
+            for line in block.lines
+        )
+        if not block.lines and block.empty:
+            listed = f"<li>{escape(block.empty)}</li>"
+        return f"{title}<ul>{listed}</ul>"
+
+    def para(self, block: m.Para) -> str:
+        return "<p>" + "<br>".join(_inline(line) for line in block.lines) + "</p>"
+
+    def note(self, block: m.Note) -> str:
+        return f'<p class="{_CLASS.get(block.tone, block.tone)}">{escape(block.text)}</p>'
+
+    def quotes(self, block: m.Quotes) -> str:
+        return "".join(f"<blockquote>{escape(quote)}</blockquote>" for quote in block.lines)
+
+    def charts(self, block: m.Charts) -> str:
+        from mechctl.cli.report import charts
+
+        report, unit = block.report, block.unit
+        figures = (
+            (f"Escalations per {unit}, by severity", charts.escalations_per_period(report, unit)),
+            ("Time to resolve against target", charts.time_to_resolve(report)),
+            ("Inspection outcomes over time", charts.inspection_outcomes(report)),
+        )
+        inner = "".join(
+            f"<figure><figcaption>{escape(t)}</figcaption>{svg}</figure>" for t, svg in figures
+        )
+        return f'<div class="charts">{inner}</div>'
+
+    def topic(self, block: m.Topic) -> str:
+        facts = " · ".join(_inline((fact,)) for fact in block.facts)
+        head = f"<h3>{escape(block.name)}: {escape(block.title)}</h3><p>{facts}</p>"
+        return head + "".join(m.draw(child, self) for child in block.blocks)
+
+
+def _alert(alert: m.Alert | None) -> str:
+    if alert is None:
+        return ""
+    items = "".join(f"<li><code>{escape(item)}</code></li>" for item in alert.items)
+    return f'<div class="warn">{_inline(alert.line)}<ul>{items}</ul></div>'
+
+
+def _section(section: m.Section, view: _View) -> str:
+    count = "" if section.count is None else f" ({section.count})"
+    inner = "".join(m.draw(block, view) for block in section.blocks)
     return (
-        f'<div class="cards">{cards}</div>'
-        + _times(head.time_to_acknowledge, "acknowledge")
-        + _times(head.time_to_resolve, "resolve")
-    )
-
-
-def _charts(report: Report) -> str:
-    from mechctl.cli.report import charts
-
-    unit = fmt.unit(report)
-    figures = (
-        (f"Escalations per {unit}, by severity", charts.escalations_per_period(report, unit)),
-        ("Time to resolve against target", charts.time_to_resolve(report)),
-        ("Inspection outcomes over time", charts.inspection_outcomes(report)),
-    )
-    inner = "".join(
-        f"<figure><figcaption>{escape(t)}</figcaption>{svg}</figure>" for t, svg in figures
-    )
-    return f'<div class="charts">{inner}</div>'
-
-
-def _open(report: Report) -> str:
-    if not report.open_escalations:
-        return '<p class="good">None: every escalation is resolved.</p>'
-    rows = [
-        [
-            _span(e.severity, e.severity),
-            fmt.human(e.age_seconds),
-            e.level,
-            e.status,
-            e.mechanism or "(none)",
-            _flag(*fmt.ack_state(e)),
-            _flag(*fmt.resolve_state(e)),
-            Html(f"<code>{escape(e.id)}</code>"),
-            e.title,
-        ]
-        for e in report.open_escalations
-    ]
-    return _table(
-        ["sev", "age", "level", "status", "mechanism", "ack", "resolve", "id", "title"], rows
-    )
-
-
-def _strain(report: Report) -> str:
-    s = report.strain
-    n, unit = report.comparison_periods, fmt.unit(report)
-    parts = ["<h3>Escalations by mechanism and failure mode</h3>"]
-    rows = [
-        [r.mechanism or "(none)", r.failure_mode, r.period, r.previous_total]
-        for r in s.by_mechanism
-    ]
-    parts.append(
-        _table(["mechanism", "failure mode", "period", f"{n} {unit}s before"], rows)
-        if rows
-        else '<p class="muted">None in these periods.</p>'
-    )
-    parts.append("<h3>Recurring failures (3 or more alike within 90 days)</h3><ul>")
-    parts += [
-        f'<li class="bad">{escape(r.mechanism)} · {escape(r.failure_mode)}: '
-        f"{escape(', '.join(r.escalations))}</li>"
-        for r in s.recurring
-    ] or ["<li>none</li>"]
-    parts.append("</ul><h3>Active mechanisms not inspected within their cadence</h3><ul>")
-    for gap in s.inspection_overdue:
-        last = f"last inspected {gap.last_inspection}" if gap.last_inspection else "never inspected"
-        due = f"due {gap.due}, {gap.days_overdue}d overdue" if gap.due else "due date unknown"
-        parts.append(
-            f'<li class="bad">{escape(gap.mechanism)} ({escape(str(gap.cadence))},'
-            f" owner {escape(gap.owner)}): {escape(last)}; {escape(due)}</li>"
-        )
-    if not s.inspection_overdue:
-        parts.append("<li>none</li>")
-    parts.append(
-        f"</ul><h3>Resolved without a mechanism change: {s.no_change.period}</h3>"
-        f'<p class="muted">{escape(fmt.previous(s.no_change, report))}</p><ul>'
-    )
-    parts += [
-        f"<li><code>{escape(r.id)}</code> {escape(r.title)}: {escape(r.reason)}</li>"
-        for r in s.no_change_escalations
-    ]
-    return "".join(parts) + "</ul>"
-
-
-def _loop(report: Report) -> str:
-    loop = report.loop
-    text = (
-        f"<p>Resolutions that changed a mechanism: <b>{fmt.pct(loop.share_changed)}</b>"
-        f" ({loop.changed_mechanism.period} of {loop.resolved.period}); before:"
-        f" {fmt.pct(loop.previous_share_changed)} ({loop.changed_mechanism.previous_total}"
-        f" of {loop.resolved.previous_total}).<br>Changes that held so far: {loop.held};"
-        f" came back: {loop.recurred}.</p>"
-    )
-    rows = [
-        [
-            Html(f"<code>{escape(c.id)}</code>"),
-            c.mechanism,
-            c.failure_mode,
-            f"v{c.version}",
-            fmt.when(c.resolved_at),
-            _span("escalated again: " + ", ".join(c.recurred_by), "bad")
-            if c.recurred_by
-            else _span("held", "good"),
-        ]
-        for c in loop.changes
-    ]
-    if rows:
-        text += _table(
-            ["escalation", "mechanism", "failure mode", "change", "resolved", "since"], rows
-        )
-    return text
-
-
-def _inspections(report: Report) -> str:
-    if not report.inspections:
-        return '<p class="muted">No active mechanisms.</p>'
-    parts = []
-    for r in report.inspections:
-        parts.append(
-            f"<h3>{escape(r.mechanism)}: {escape(r.title)}</h3><p>"
-            f"{escape(r.cadence or 'no cadence')} · "
-            f"{_span(fmt.last_inspection(r), r.last_outcome or 'muted')} · "
-            f"{escape(fmt.next_due(r, report))}</p>"
-        )
-        if r.outcomes:
-            label, shown = fmt.outcome_trail(r)
-            trail = " → ".join(_span(o, o) for o in shown)
-            parts.append(f"<p>{escape(label.capitalize())}: {trail}</p>")
-        rows = [
-            [
-                s.name,
-                s.kind or "-",
-                fmt.value(s.target),
-                _span(fmt.sparkline([p.value for p in s.values]) or "-", "spark"),
-                fmt.value(s.values[-1].value),
-            ]
-            for s in r.signals
-            if s.values
-        ]
-        if rows:
-            parts.append(_table(["signal", "kind", "target", "trend", "latest"], rows))
-        parts += [f"<blockquote>{escape(a)}</blockquote>" for a in r.anecdotes]
-        if r.last_date is not None and not r.anecdotes:
-            parts.append(
-                '<p class="bad">No anecdote at the last inspection: data alone misleads.</p>'
-            )
-    return "".join(parts)
-
-
-def _appreciation(report: Report) -> str:
-    if not report.appreciation:
-        return '<p class="muted">Nobody escalated or resolved in this period.</p>'
-    rows = [[p.person, p.raised or "", p.resolved or ""] for p in report.appreciation]
-    return "<p>Thank you for escalating early and for closing the loop:</p>" + _table(
-        ["thanks to", "escalated", "resolved"], rows
+        f'<section id="s{section.number}"><h2>{section.number}. {escape(section.name)}{count}</h2>'
+        f"{inner}</section>"
     )
 
 
 def render(report: Report) -> str:
-    warning = ""
-    if report.skipped:
-        items = "".join(f"<li><code>{escape(fmt.skipped(i))}</code></li>" for i in report.skipped)
-        warning = (
-            f'<div class="warn"><b class="bad">{len(report.skipped)} invalid file(s) are'
-            f" not counted</b> (<code>mechctl lint</code> explains):<ul>{items}</ul></div>"
-        )
-    sections = [
-        _headline(report) + _charts(report),
-        _open(report),
-        _strain(report),
-        _loop(report),
-        _inspections(report),
-        _appreciation(report),
-    ]
-    body = "".join(
-        f'<section id="s{n}"><h2>{n}. {escape(name)}'
-        f"{f' ({len(report.open_escalations)})' if n == 2 else ''}</h2>{html}</section>"
-        for n, (name, html) in enumerate(zip(fmt.SECTIONS, sections, strict=True), 1)
-    )
-    title = escape(fmt.title(report))
+    doc = sections.describe(report)
+    view = _View()
+    body = "".join(_section(section, view) for section in doc.sections)
+    title = escape(doc.title)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="mechctl {__version__}">'
-        f"<title>{title}</title><style>{_CSS}</style></head><body><main>"
-        f'<header><h1>{title}</h1><p class="muted">{escape(fmt.subtitle(report))}</p></header>'
-        f'{warning}{body}<footer class="muted"><p>Made by mechctl {__version__} from the'
+        f"<title>{title}</title><style>{CSS}</style></head><body><main>"
+        f'<header><h1>{title}</h1><p class="muted">{escape(doc.subtitle)}</p></header>'
+        f'{_alert(doc.alert)}{body}<footer class="muted"><p>Made by mechctl {__version__} from the'
         " records and git history at run time.</p></footer></main></body></html>\n"
     )

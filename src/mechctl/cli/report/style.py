@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-CSS = """
+from mechctl.cli.styles import severity_css
+
+CSS = (
+    """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bad: #c92a2a; --good: #2b8a3e; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
@@ -27,7 +30,9 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 .spark { font-family: ui-monospace, monospace; letter-spacing: 1px; }
 blockquote { margin: .3rem 0 .3rem 1rem; padding-left: .6rem; border-left: 3px solid var(--line);
   font-style: italic; }
-.sev1 { color: #7f0000; font-weight: 700; } .sev2 { color: #d9480f; font-weight: 600; }
+"""
+    + severity_css()
+    + """
 .on-track { color: var(--good); } .at-risk { color: #b07d00; } .off-track { color: var(--bad); }
 @media (max-width: 600px) { main { padding: .6rem; } .charts { grid-template-columns: 1fr; }
   body { font-size: 14px; } }
@@ -35,3 +40,4 @@ blockquote { margin: .3rem 0 .3rem 1rem; padding-left: .6rem; border-left: 3px s
   .card, figure { border-color: #999; } section, figure, table, tr { break-inside: avoid; }
   h2 { break-after: avoid; } .charts { grid-template-columns: 1fr 1fr; } a { color: inherit; } }
 """
+)

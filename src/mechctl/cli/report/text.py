@@ -1,4 +1,8 @@
-"""The report in the terminal: rich tables, with sparklines for the inspection trends."""
+"""The report in the terminal: the description (`model.py`) drawn as rich text and tables.
+
+The terminal's emphasis is colour, so code and stressed text stay plain here; it says
+fragments, not sentences; and what belongs to a mechanism is indented under it.
+"""
 
 from __future__ import annotations
 
@@ -6,250 +10,170 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from mechctl.cli.report import format as fmt
-from mechctl.services.report.data import Report, SeverityTimes
+from mechctl.cli.report import model as m
+from mechctl.cli.report import sections
+from mechctl.cli.styles import SEVERITY_STYLE
+from mechctl.services.report.data import Report
 
-_SEV_STYLE = {"sev1": "bold red", "sev2": "red", "sev3": "yellow", "sev4": "dim"}
 _OUTCOME_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "bold red"}
+_MARK = {"late": "bold red", "alarm": "bold red", "muted": "dim"} | SEVERITY_STYLE | _OUTCOME_STYLE
+_TONE: dict[m.Tone, str] = {"": "", "good": "green", "bad": "red", "muted": "dim", "warn": "yellow"}
+# A bad cell stands out like a late one, and more than a bad line.
+_CELL_TONE: dict[m.Tone, str] = _TONE | {"bad": "bold red"}
+_LISTED = 10  # invalid files named here; the documents name them all
+
+Drawn = list[RenderableType]
 
 
-def _table(*columns: str) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold", padding=(0, 2, 0, 0))
-    for column in columns:
-        table.add_column(column, no_wrap=column not in ("TITLE", "REASON"))
-    return table
+def _word(piece: m.Piece) -> str:
+    if isinstance(piece, str):
+        return piece
+    return f"`{piece.text}`" if piece.mark == "command" else piece.text  # as in warnings
 
 
-def _heading(number: int, extra: str = "") -> Text:
-    text = Text(f"\n{number}. {fmt.SECTIONS[number - 1]}", style="bold underline")
-    if extra:
-        text.append(f" {extra}", style="bold")
+def _words(pieces: m.Pieces) -> str:
+    return "".join(map(_word, pieces))
+
+
+def _append(text: Text, pieces: m.Pieces) -> Text:
+    for piece in pieces:
+        if isinstance(piece, str):
+            text.append(piece)
+        else:
+            text.append(_word(piece), style=_MARK.get(piece.mark, ""))
     return text
 
 
-def _late(text: str, late: bool) -> Text:
-    return Text(text, style="bold red" if late else "")
+def _cells(cell: m.Cell) -> list[Text]:
+    """One cell as the terminal's columns: a `Parts` cell is several, after a rule."""
+    if isinstance(cell, str):
+        return [Text(cell)]  # Text, never a str: rich would read "[...]" in a title as markup
+    if isinstance(cell, m.Span):
+        return [Text(cell.text, style=_MARK.get(cell.mark, ""))]
+    if isinstance(cell, m.Line):
+        if cell.tone:
+            return [Text(_words(cell.pieces), style=_CELL_TONE[cell.tone])]
+        return [_append(Text(), cell.pieces)]
+    first, *rest = cell.values
+    return [Text(f"│ {first}"), *map(Text, rest)]
 
 
-def _times(rows: list[SeverityTimes]) -> Table:
-    table = _table(
-        "SEV", "N", "MEDIAN", "P90", "TARGET", "WITHIN TARGET", "│ BEFORE: N", "MEDIAN", "P90"
-    )
-    for row in rows:
-        now, before = row.period, row.previous
-        if now.count == 0 and before.count == 0:
-            continue
-        table.add_row(
-            Text(row.severity, style=_SEV_STYLE[row.severity]),
-            str(now.count),
-            _late(fmt.human(now.median_seconds), (now.median_seconds or 0) > row.target_seconds),
-            _late(fmt.human(now.p90_seconds), (now.p90_seconds or 0) > row.target_seconds),
-            fmt.human(row.target_seconds),
-            f"{now.within_target}/{now.count}" if now.count else "-",
-            f"│ {before.count}",
-            fmt.human(before.median_seconds),
-            fmt.human(before.p90_seconds),
-        )
+def _headers(column: m.Column) -> list[tuple[str, bool]]:
+    """The terminal's column headers for one column, each with whether it may wrap."""
+    if column.split:
+        first, *rest = column.split
+        names = [f"│ {column.name}: {first}", *rest]
+        return [(name.upper(), False) for name in names]
+    return [((column.short or column.name).upper(), column.wrap)]
+
+
+def _grid(headers: list[tuple[str, bool]]) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold", padding=(0, 2, 0, 0))
+    for header, wrap in headers:
+        table.add_column(header, no_wrap=not wrap)
     return table
 
 
-def _headline(report: Report) -> list[RenderableType]:
-    head = report.headline
-    table = _table("", "", "", "")
-    table.show_header = False
-    for label, compare in (
-        ("opened", head.opened),
-        ("resolved", head.resolved),
-        ("open at end", head.open_at_end),
-    ):
-        table.add_row(
-            label,
-            str(compare.period),
-            fmt.change(compare),
-            fmt.previous(compare, report, stock=compare is head.open_at_end),
-        )
-    parts: list[RenderableType] = [_heading(1), table]
-    for what, rows in (
-        ("acknowledge", head.time_to_acknowledge),
-        ("resolve", head.time_to_resolve),
-    ):
-        if any(r.period.count or r.previous.count for r in rows):
-            parts += [Text(f"\nTime to {what}", style="bold"), _times(rows)]
-        else:
-            parts.append(Text(f"\nTime to {what}: nothing in these periods", style="dim"))
-    return parts
+class _View:
+    """Draws blocks; `indent` is set for the blocks under a topic."""
 
+    def __init__(self, indent: str = "") -> None:
+        self.indent = indent
 
-def _open(report: Report) -> list[RenderableType]:
-    found = report.open_escalations
-    parts: list[RenderableType] = [_heading(2, f"({len(found)})")]
-    if not found:
-        return [*parts, Text("none: every escalation is resolved", style="green")]
-    table = _table("SEV", "AGE", "LEVEL", "STATUS", "MECHANISM", "ACK", "RESOLVE", "ID", "TITLE")
-    for esc in found:
-        table.add_row(
-            Text(esc.severity, style=_SEV_STYLE[esc.severity]),
-            fmt.human(esc.age_seconds),
-            esc.level,
-            esc.status,
-            esc.mechanism or "(none)",
-            _late(*fmt.ack_state(esc)),
-            _late(*fmt.resolve_state(esc)),
-            esc.id,
-            esc.title,
-        )
-    return [*parts, table]
+    def _sentence(self, pieces: m.Pieces) -> m.Pieces:
+        """No full stop; under a topic, a fragment that starts in lower case."""
+        *body, last = pieces
+        if isinstance(last, str):
+            last = last.removesuffix(".")
+        out = (*body, last) if last else tuple(body)
+        if self.indent and out and isinstance(out[0], str):
+            out = (m.fragment(out[0]), *out[1:])
+        return out
 
+    def table(self, block: m.Table) -> Drawn:
+        if not block.rows:
+            return [Text(f"\n{block.title}: {block.empty}", style="dim")]
+        headers = [h for column in block.columns for h in _headers(column)]
+        headers[0] = (self.indent + headers[0][0], headers[0][1])
+        grid = _grid(headers)
+        for row in block.rows:
+            cells = [text for cell in row for text in _cells(cell)]
+            cells[0] = Text(self.indent).append_text(cells[0]) if self.indent else cells[0]
+            grid.add_row(*cells)
+        title = [Text(f"\n{block.title}", style="bold")] if block.title else []
+        return [*title, grid]
 
-def _strain(report: Report) -> list[RenderableType]:
-    strain = report.strain
-    parts: list[RenderableType] = [_heading(3)]
-    n, unit = report.comparison_periods, fmt.unit(report)
-    if strain.by_mechanism:
-        table = _table("MECHANISM", "FAILURE MODE", "PERIOD", f"{n} {unit.upper()}S BEFORE")
-        for row in strain.by_mechanism:
-            table.add_row(
-                row.mechanism or "(none)",
-                row.failure_mode,
-                str(row.period),
-                str(row.previous_total),
-            )
-        parts.append(table)
-    else:
-        parts.append(Text("no escalations in these periods", style="dim"))
-    parts.append(Text("\nRecurring failures (3 or more alike within 90 days):", style="bold"))
-    for item in strain.recurring:
-        parts.append(
-            Text(
-                f"  {item.mechanism} · {item.failure_mode}: " + ", ".join(item.escalations),
-                style="red",
-            )
-        )
-    if not strain.recurring:
-        parts.append(Text("  none", style="dim"))
-    parts.append(Text("\nActive mechanisms not inspected within their cadence:", style="bold"))
-    for gap in strain.inspection_overdue:
-        last = f"last inspected {gap.last_inspection}" if gap.last_inspection else "never inspected"
-        due = f"due {gap.due}, {gap.days_overdue}d overdue" if gap.due else "due date unknown"
-        parts.append(
-            Text(
-                f"  {gap.mechanism} ({gap.cadence}, owner {gap.owner}): {last}; {due}", style="red"
-            )
-        )
-    if not strain.inspection_overdue:
-        parts.append(Text("  none", style="dim"))
-    parts.append(
-        Text(
-            f"\nResolved without a mechanism change: {strain.no_change.period}"
-            f"; {fmt.previous(strain.no_change, report)}",
-            style="bold",
-        )
-    )
-    for reason in strain.no_change_escalations:
-        parts.append(Text(f"  {reason.id} {reason.title}: {reason.reason}"))
-    return parts
+    def figures(self, block: m.Figures) -> Drawn:
+        grid = _grid([("", False)] * 4)
+        grid.show_header = False
+        for item in block.items:
+            grid.add_row(*map(Text, (item.label, item.value, item.change, item.compared)))
+        return [grid]
 
+    def heading(self, block: m.Heading) -> Drawn:
+        if not block.terminal:
+            return []
+        aside = f"; {block.aside}" if block.aside else ""
+        return [Text(f"\n{_words(block.line)}{aside}", style="bold")]
 
-def _loop(report: Report) -> list[RenderableType]:
-    loop = report.loop
-    parts: list[RenderableType] = [
-        _heading(4),
-        Text(
-            f"Resolutions that changed a mechanism: {fmt.pct(loop.share_changed)}"
-            f" ({loop.changed_mechanism.period} of {loop.resolved.period});"
-            f" before: {fmt.pct(loop.previous_share_changed)}"
-            f" ({loop.changed_mechanism.previous_total} of {loop.resolved.previous_total})"
-        ),
-        Text(f"Changes that held so far: {loop.held}; came back: {loop.recurred}"),
-    ]
-    if loop.changes:
-        table = _table("ESCALATION", "MECHANISM", "FAILURE MODE", "CHANGE", "RESOLVED", "SINCE")
-        for item in loop.changes:
-            since = (
-                Text("escalated again: " + ", ".join(item.recurred_by), style="bold red")
-                if item.recurred_by
-                else Text("held", style="green")
-            )
-            table.add_row(
-                item.id,
-                item.mechanism,
-                item.failure_mode,
-                f"v{item.version}",
-                fmt.when(item.resolved_at),
-                since,
-            )
-        parts.append(table)
-    return parts
+    def items(self, block: m.Items) -> Drawn:
+        drawn: Drawn = [Text(f"\n{block.title}:", style="bold")] if block.title else []
+        start = self.indent + "  "
+        for line in block.lines:
+            if line.tone:
+                drawn.append(Text(start + _words(line.pieces), style=_TONE[line.tone]))
+            else:
+                drawn.append(_append(Text(start), line.pieces))
+        if not block.lines and block.empty:
+            drawn.append(Text(f"{start}{block.empty}", style="dim"))
+        return drawn
 
+    def para(self, block: m.Para) -> Drawn:
+        return [_append(Text(self.indent), self._sentence(line)) for line in block.lines]
 
-def _inspections(report: Report) -> list[RenderableType]:
-    parts: list[RenderableType] = [_heading(5)]
-    if not report.inspections:
-        return [*parts, Text("no active mechanisms", style="dim")]
-    for result in report.inspections:
+    def note(self, block: m.Note) -> Drawn:
+        words = block.terminal or m.fragment(block.text)
+        return [Text(self.indent + words, style=_TONE[block.tone])]
+
+    def quotes(self, block: m.Quotes) -> Drawn:
+        return [Text(f"{self.indent}“{quote}”", style="italic") for quote in block.lines]
+
+    def charts(self, block: m.Charts) -> Drawn:
+        return []
+
+    def topic(self, block: m.Topic) -> Drawn:
         line = Text()
-        line.append(f"\n{result.mechanism}", style="bold")
-        line.append(f"  {result.title} · {result.cadence or 'no cadence'} · ")
-        line.append(
-            fmt.last_inspection(result), style=_OUTCOME_STYLE.get(result.last_outcome or "", "dim")
-        )
-        line.append(f" · {fmt.next_due(result, report)}")
-        parts.append(line)
-        if result.outcomes:
-            label, shown = fmt.outcome_trail(result)
-            outcomes = Text(f"  {label}: ")
-            for index, outcome in enumerate(shown):
-                outcomes.append(" → " if index else "")
-                outcomes.append(outcome, style=_OUTCOME_STYLE[outcome])
-            parts.append(outcomes)
-        signals = [s for s in result.signals if s.values]
-        if signals:
-            table = _table("  SIGNAL", "KIND", "TARGET", "TREND", "LATEST")
-            for signal in signals:
-                table.add_row(
-                    f"  {signal.name}",
-                    signal.kind or "-",
-                    fmt.value(signal.target),
-                    fmt.sparkline([p.value for p in signal.values]),
-                    fmt.value(signal.values[-1].value),
-                )
-            parts.append(table)
-        for anecdote in result.anecdotes:
-            parts.append(Text(f"  “{anecdote}”", style="italic"))
-        if result.last_date is not None and not result.anecdotes:
-            parts.append(
-                Text("  no anecdote at the last inspection: data alone misleads", style="yellow")
-            )
-    return parts
+        line.append(f"\n{block.name}", style="bold")
+        line.append(f"  {block.title} · ")
+        for index, fact in enumerate(block.facts):
+            _append(line, (" · ", fact) if index else (fact,))
+        under = _View(self.indent + "  ")
+        return [line, *(drawn for child in block.blocks for drawn in m.draw(child, under))]
 
 
-def _appreciation(report: Report) -> list[RenderableType]:
-    parts: list[RenderableType] = [_heading(6)]
-    if not report.appreciation:
-        return [*parts, Text("nobody escalated or resolved in this period", style="dim")]
-    parts.append(Text("Thank you for escalating early and for closing the loop:"))
-    table = _table("THANKS TO", "ESCALATED", "RESOLVED")
-    for person in report.appreciation:
-        table.add_row(person.person, str(person.raised or ""), str(person.resolved or ""))
-    return [*parts, table]
+def _heading(section: m.Section) -> Text:
+    text = Text(f"\n{section.number}. {section.name}", style="bold underline")
+    if section.count is not None:
+        text.append(f" ({section.count})", style="bold")
+    return text
+
+
+def _alert(alert: m.Alert) -> Drawn:
+    drawn: Drawn = [Text(_words(alert.line), style="bold red")]
+    drawn += [Text(f"  {item}", style="red") for item in alert.items[:_LISTED]]
+    if len(alert.items) > _LISTED:
+        drawn.append(Text(f"  … and {len(alert.items) - _LISTED} more", style="red"))
+    return drawn
 
 
 def render(report: Report) -> Group:
-    parts: list[RenderableType] = [
-        Text(fmt.title(report), style="bold"),
-        Text(fmt.subtitle(report), style="dim"),
-    ]
-    if report.skipped:
-        parts.append(
-            Text(
-                f"{len(report.skipped)} invalid file(s) are not counted (`mechctl lint` explains):",
-                style="bold red",
-            )
-        )
-        for item in report.skipped[:10]:
-            parts.append(Text(f"  {fmt.skipped(item)}", style="red"))
-        if len(report.skipped) > 10:
-            parts.append(Text(f"  … and {len(report.skipped) - 10} more", style="red"))
-    for section in (_headline, _open, _strain, _loop, _inspections, _appreciation):
-        parts.extend(section(report))
-    return Group(*parts)
+    doc = sections.describe(report)
+    drawn: Drawn = [Text(doc.title, style="bold"), Text(doc.subtitle, style="dim")]
+    if doc.alert is not None:
+        drawn += _alert(doc.alert)
+    view = _View()
+    for section in doc.sections:
+        drawn.append(_heading(section))
+        for block in section.blocks:
+            drawn += m.draw(block, view)
+    return Group(*drawn)
