@@ -71,8 +71,8 @@ def _sgr(style: str) -> tuple[str, str]:
     from rich.color import ColorSystem
     from rich.style import Style
 
-    before, _, after = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD).partition(
-        "\0"
+    before, _, after = (
+        Style.parse(style).render("\0", color_system=ColorSystem.STANDARD).partition("\0")
     )
     return before, after
 
@@ -95,7 +95,7 @@ def _colour() -> bool:
     return out.is_terminal and not out.no_color and out.color_system is not None
 
 
-def _write_grid(grid: Grid, write: Callable[[str], None], colour: bool) -> int:
+def _write_grid(grid: Grid, write: Callable[[str], object], colour: bool) -> int:
     """Plain aligned rows; nothing at all for a grid without rows. Returns the rows written."""
     rows = iter(grid.rows)
     first = list(islice(rows, MEASURE))
@@ -129,12 +129,12 @@ def _write_grid(grid: Grid, write: Callable[[str], None], colour: bool) -> int:
     return count
 
 
-def _write_line(cells: Line, write: Callable[[str], None], colour: bool) -> None:
+def _write_line(cells: Line, write: Callable[[str], object], colour: bool) -> None:
     paint = _painter(colour)
     write("".join(paint(text, style) for text, style in cells) + "\n")
 
 
-def _write(parts: Iterable[Part], write: Callable[[str], None], colour: bool) -> int:
+def _write(parts: Iterable[Part], write: Callable[[str], object], colour: bool) -> int:
     count = 0
     for part in parts:
         if isinstance(part, Grid):

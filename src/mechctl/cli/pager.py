@@ -12,8 +12,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TextIO
+from contextlib import contextmanager, suppress
+from typing import IO
 
 from mechctl.cli.output import STATE
 
@@ -56,7 +56,7 @@ class Closed(Exception):
 class _Stream:
     """What a listing writes to: the pager's input, with its reader's early quit as `Closed`."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
 
     def write(self, text: str) -> None:
@@ -91,10 +91,8 @@ def paged() -> Iterator[_Stream]:
     except Closed:
         pass  # the reader has seen enough; that is not an error
     finally:
-        try:
+        with suppress(BrokenPipeError, OSError):
             proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
         # The reader may still be reading: wait for them, even through a Ctrl-C, which the
         # pager itself handles (less would otherwise be left fighting the shell for the tty).
         while True:

@@ -72,9 +72,7 @@ def escalation_columns(config: Config) -> list[Column]:
     ]
 
 
-def escalation_rows(
-    rows: Iterable[dict[str, Any]], config: Config, now: datetime
-) -> Iterator[Row]:
+def escalation_rows(rows: Iterable[dict[str, Any]], config: Config, now: datetime) -> Iterator[Row]:
     """The list's cells for each record given as JSON (`model_dump(mode="json")`), one at a
     time: no model objects, so that tens of thousands of rows draw in a moment. The rules are
     the model's own (time_to_acknowledge, time_to_resolve) and `_ack_cell`'s."""
