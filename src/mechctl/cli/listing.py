@@ -154,7 +154,8 @@ def _rich(parts: list[Part]) -> RenderableType:
         if isinstance(part, Grid):
             table = Table(box=None, pad_edge=False, header_style="bold")
             for column in part.columns:
-                table.add_column(column.header, no_wrap=not column.wrap)
+                # A known width holds here too: the screen and the pipe draw the same columns.
+                table.add_column(column.header, no_wrap=not column.wrap, min_width=column.width)
             for row in part.rows:
                 # Text, never a str: rich would read a title's "[...]" as markup.
                 table.add_row(*(Text(text, style=style) for text, style in row))
