@@ -509,15 +509,15 @@ def test_list_defaults_filters_and_overdue(
     table = cli("escalation", "list", env=now)
     # Plain aligned rows on a pipe (tests/test_listing.py): the last column is not padded.
     assert table.stdout.splitlines() == [
-        "ID                     AGE  SEV   LEVEL     STATUS        MECHANISM  ACK          RESOLVE"
-        "      TITLE",
+        "ID                     AGE    SEV   LEVEL     STATUS        MECHANISM  ACK            "
+        "RESOLVE        TITLE",
         # The acknowledge time (4h for sev2) passed 3 days and 20 hours ago.
-        f"{old}  4d   sev2  director  open          wbr        overdue 3d   overdue 24h  Deck"
+        f"{old}  4d     sev2  director  open          wbr        overdue 3d     overdue 24h    Deck"
         " missed churn",
-        f"{new}  2d   sev3  director  open          wbr        overdue 24h  due in 12d   Deck"
+        f"{new}  2d     sev3  director  open          wbr        overdue 24h    due in 12d     Deck"
         " missed churn",
-        f"{other}  24h  sev3  director  open          prfaq      due in 0m    due in 13d   FAQ"
-        " wrong",
+        f"{other}  24h    sev3  director  open          prfaq      due in 0m      due in 13d     "
+        "FAQ wrong",
     ]
     bad = cli("escalation", "list", "--status", "pending")
     assert (bad.exit_code, bad.stderr) == (

@@ -63,14 +63,14 @@ def many(cli: Runner, repo: Path, mechanism: Callable[..., str]) -> Callable[...
 
 
 def _row(esc_id: str, title: str = "Deck missed churn") -> str:
-    return (
-        f"{esc_id}  4d   sev3  director  open          wbr        overdue 3d  due in 10d  {title}"
-    )
+    cells = "4d     sev3  director  open          wbr        overdue 3d     due in 10d"
+    return f"{esc_id}  {cells}     {title}"
 
 
+# Every column but the title is as wide as its widest possible cell (cli/render_escalation.py).
 HEADER = (
-    "ID                     AGE  SEV   LEVEL     STATUS        MECHANISM  ACK         RESOLVE   "
-    "  TITLE"
+    "ID                     AGE    SEV   LEVEL     STATUS        MECHANISM  ACK            RESOLVE"
+    "        TITLE"
 )
 
 

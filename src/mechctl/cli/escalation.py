@@ -198,7 +198,7 @@ def list_(
         return
     from mechctl.cli.render_escalation import escalation_grid
 
-    if not show([escalation_grid(rows, ws.config, moment)], no_pager=no_pager):
+    if not show([escalation_grid(rows, ws.config, moment, ws.root)], no_pager=no_pager):
         note("no escalations" + ("" if status == "all" else " match (try --status all)"))
         return
     rows.note("escalations")

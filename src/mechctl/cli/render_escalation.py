@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -14,8 +16,10 @@ from mechctl.cli.listing import Column, Grid, Row
 from mechctl.cli.styles import SEVERITY_STYLE
 from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
 from mechctl.services.core import analysis
+from mechctl.store import layout
 
 ID_WIDTH = len("esc-20261101-abcdefgh")  # every escalation id: esc-DATE-8 random letters
+DEADLINE_WIDTH = len("overdue 9999d")  # 27 years: wider ones push their row right
 _ACKED = TimelineAction.ACKNOWLEDGED.value
 _RESOLVED = TimelineAction.RESOLVED.value
 _SETTLED = (EscalationStatus.RESOLVED.value, EscalationStatus.CLOSED.value)
@@ -56,18 +60,26 @@ def _resolve_cell(esc: Escalation, config: Config, now: datetime) -> Text:
     return _deadline(esc, target, taken, now, waiting=True)  # due until resolved
 
 
-def escalation_columns(config: Config) -> list[Column]:
-    """The list's columns; ids, severities and statuses have one width whatever the rows."""
+def escalation_columns(config: Config, root: Path | None = None) -> list[Column]:
+    """The list's columns, each as wide as its widest possible cell where that is known up
+    front, so that rows far down a long listing line up with the first ones: ids, severities,
+    statuses, the configured levels, ages and deadlines up to 9999 days, and the mechanisms'
+    ids (the files under `root`'s mechanisms folder)."""
     level = max((len(name) for name in config.escalation.levels), default=0)
+    mechanism = len("(none)")
+    if root is not None:
+        with suppress(OSError):
+            names = (p.stem for p in (root / layout.MECHANISMS).glob("*.yaml"))
+            mechanism = max(mechanism, *(len(name) for name in names))
     return [
         Column("ID", ID_WIDTH),
-        Column("AGE"),
+        Column("AGE", len("9999d")),
         Column("SEV", 4),
         Column("LEVEL", level),
         Column("STATUS", max(len(s.value) for s in EscalationStatus)),
-        Column("MECHANISM"),
-        Column("ACK"),
-        Column("RESOLVE"),
+        Column("MECHANISM", mechanism),
+        Column("ACK", DEADLINE_WIDTH),
+        Column("RESOLVE", DEADLINE_WIDTH),
         Column("TITLE", wrap=True),
     ]
 
@@ -110,8 +122,10 @@ def escalation_rows(rows: Iterable[dict[str, Any]], config: Config, now: datetim
         )
 
 
-def escalation_grid(rows: Iterable[dict[str, Any]], config: Config, now: datetime) -> Grid:
-    return Grid(escalation_columns(config), escalation_rows(rows, config, now))
+def escalation_grid(
+    rows: Iterable[dict[str, Any]], config: Config, now: datetime, root: Path | None = None
+) -> Grid:
+    return Grid(escalation_columns(config, root), escalation_rows(rows, config, now))
 
 
 def escalation_detail(esc: Escalation, config: Config, now: datetime) -> RenderableType:

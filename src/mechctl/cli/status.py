@@ -10,12 +10,14 @@ from mechctl.cli.options import JsonOpt, NoPagerOpt
 from mechctl.cli.output import print_json, workspace
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mechctl.cli.listing import Part
     from mechctl.models import Config
     from mechctl.services.status import Status
 
 
-def _render(found: Status, config: Config) -> list[Part]:
+def _render(found: Status, config: Config, root: Path) -> list[Part]:
     """The screen as parts for cli/listing.py: plain rows on a pipe, rich on a terminal."""
     from mechctl.cli.render_escalation import escalation_grid
     from mechctl.clock import now as clock_now
@@ -36,7 +38,7 @@ def _render(found: Status, config: Config) -> list[Part]:
         parts.append([(f"{heading} ({len(items)})", "bold underline")])
         if items:
             rows = (e.model_dump(mode="json") for e in items)
-            parts.append(escalation_grid(rows, config, now))
+            parts.append(escalation_grid(rows, config, now, root))
         else:
             parts.append([(empty, "dim")])
 
@@ -100,4 +102,4 @@ def status(
         return
     from mechctl.cli.listing import show
 
-    show(_render(found, ws.config), no_pager=no_pager)
+    show(_render(found, ws.config, ws.root), no_pager=no_pager)
