@@ -70,7 +70,7 @@ def escalation_columns(config: Config, root: Path | None = None) -> list[Column]
     if root is not None:
         with suppress(OSError):
             names = (p.stem for p in (root / layout.MECHANISMS).glob("*.yaml"))
-            mechanism = max(mechanism, *(len(name) for name in names))
+            mechanism = max([mechanism, *(len(name) for name in names)])
     return [
         Column("ID", ID_WIDTH),
         Column("AGE", len("9999d")),
