@@ -14,9 +14,10 @@ result, only speed.
   index itself (`ls-files -s`) is read again only when `.git/index` changed; the untracked
   files (`ls-files -o`) only when a record folder changed. A file that is untracked or differs
   from git's index is trusted by its own stat data (size, mtime, ctime, inode) when it was
-  last seen more than a second after it was last changed (a change within the clock's tick
-  could otherwise hide); otherwise it is read and hashed, and checked again only when its
-  blob id changed. Unchanged files are never read.
+  last seen more than a second after its mtime (as git's "racy" rule: a change within the
+  file system's tick could otherwise hide, and some file systems count whole seconds);
+  otherwise it is read and hashed, and checked again only when its blob id changed.
+  Unchanged files are never read.
 - **Built on all cores when cold**: files are checked by a process pool in chunks, with a
   `progress(done, total)` callback.
 - **Concurrent runs**: WAL; each refresh writes in one `BEGIN IMMEDIATE` transaction, after
@@ -151,7 +152,7 @@ def _trusted(row: Sequence[Any], stat: os.stat_result) -> bool:
     size, mtime, ctime, ino, seen = row
     if (size, mtime, ctime, ino) != _stat_key(stat):
         return False
-    return seen is not None and max(mtime, ctime) + RACY_NS < seen
+    return seen is not None and mtime + RACY_NS < seen
 
 
 # -- checking files (in worker processes when many) -----------------------------------------
@@ -342,7 +343,7 @@ def _dirs_unchanged(root: Path, known: Any, seen: int) -> bool:
         if before is None or not stat_module.S_ISDIR(stat.st_mode):
             return False
         now = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-        if now != list(before) or max(now[0], now[1]) + RACY_NS >= seen:
+        if now != list(before) or now[0] + RACY_NS >= seen:
             return False
     return True
 
@@ -535,12 +536,18 @@ def _memory() -> sqlite3.Connection:
     return db
 
 
-@dataclass
 class Index:
-    """The index, current as of when it was opened; reads run in one transaction."""
+    """The index, current as of when it was opened; reads run in one transaction. Should
+    the store turn out damaged while it is read, it is removed and the read goes on from one
+    built in memory (the same rows, in the same order)."""
 
-    db: sqlite3.Connection
-    levels: list[str]
+    def __init__(
+        self, db: sqlite3.Connection, levels: list[str], ws: Workspace, file: Path | None
+    ) -> None:
+        self.db = db
+        self.levels = levels
+        self._ws = ws
+        self._file = file
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -552,6 +559,30 @@ class Index:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def _query(
+        self, sql: str, args: Sequence[Any], decode: Callable[[tuple[Any, ...]], Any]
+    ) -> Iterator[Any]:
+        import sqlite3
+
+        done = 0
+        while True:
+            try:
+                for position, row in enumerate(self.db.execute(sql, args)):
+                    if position < done:  # yielded before the store was found damaged
+                        continue
+                    value = decode(row)
+                    done += 1
+                    yield value
+                return
+            except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
+                if self._file is None:
+                    raise
+                derived.failed(self.db, self._file, exc)
+                self._file = None
+                self.db = _memory()
+                _refresh(self.db, self._ws, self.levels, None)
+                self.db.execute("BEGIN")
 
     # -- rows ------------------------------------------------------------------------
 
@@ -581,12 +612,12 @@ class Index:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(max(0, limit))
-        for (record,) in self.db.execute(sql, args):
-            yield orjson.loads(record)
+        return self._query(sql, args, _record)
 
     def count(self, kind: str, **filters: Any) -> int:
         where, args = self._where(kind, **filters)
-        return int(self.db.execute(f"SELECT count(*) FROM files WHERE {where}", args).fetchone()[0])
+        sql = f"SELECT count(*) FROM files WHERE {where}"
+        return int(next(self._query(sql, args, lambda row: row[0])))
 
     def columns(self, kind: str, names: Sequence[str], **filters: Any) -> list[tuple[Any, ...]]:
         """Only some columns of the valid rows, in path order: for counts and figures that
@@ -595,18 +626,13 @@ class Index:
             if name not in _COLUMNS:
                 raise ValueError(f"no column {name!r}")
         where, args = self._where(kind, **filters)
-        return self.db.execute(
-            f"SELECT {', '.join(names)} FROM files WHERE {where} ORDER BY path", args
-        ).fetchall()
+        sql = f"SELECT {', '.join(names)} FROM files WHERE {where} ORDER BY path"
+        return list(self._query(sql, args, tuple))
 
     def escalation(self, escalation_id: str) -> Row | None:
         """One valid escalation by id (the first by path, should two files hold it)."""
-        found = self.db.execute(
-            "SELECT record FROM files WHERE kind = ? AND valid = 1 AND id = ? ORDER BY path"
-            " LIMIT 1",
-            (ESCALATION, escalation_id),
-        ).fetchone()
-        return None if found is None else orjson.loads(found[0])  # type: ignore[no-any-return]
+        sql = "SELECT record FROM files WHERE kind = ? AND valid = 1 AND id = ? ORDER BY path"
+        return next(self._query(sql + " LIMIT 1", (ESCALATION, escalation_id), _record), None)
 
     def mechanisms(
         self, *, status: str | None = None, owner: str | None = None, limit: int | None = None
@@ -617,8 +643,7 @@ class Index:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(max(0, limit))
-        for (record,) in self.db.execute(sql, args):
-            yield orjson.loads(record)
+        return self._query(sql, args, _record)
 
     def problems(self, kind: str | None = None) -> list[Problem]:
         """Every problem of the invalid files (of one kind), in path order."""
@@ -627,20 +652,19 @@ class Index:
         if kind is not None:
             sql += " AND kind = ?"
             args.append(kind)
-        found = []
-        for rel, problems in self.db.execute(sql + " ORDER BY path", args):
-            for line, column, rule, message in orjson.loads(problems):
-                found.append(Problem(Location(rel, line, column), message, rule))
-        return found
+        def decode(row: tuple[Any, ...]) -> list[Problem]:
+            rel, problems = row
+            return [
+                Problem(Location(rel, line, column), message, rule)
+                for line, column, rule, message in orjson.loads(problems)
+            ]
+
+        return [p for found in self._query(sql + " ORDER BY path", args, decode) for p in found]
 
     def paths(self, kind: str) -> list[str]:
         """Every file of a kind, valid or not, in path order."""
-        return [
-            rel
-            for (rel,) in self.db.execute(
-                "SELECT path FROM files WHERE kind = ? ORDER BY path", (kind,)
-            )
-        ]
+        sql = "SELECT path FROM files WHERE kind = ? ORDER BY path"
+        return list(self._query(sql, (kind,), lambda row: row[0]))
 
     @staticmethod
     def _where(
@@ -669,6 +693,13 @@ class Index:
         return " AND ".join(clauses), args
 
 
+def _record(row: tuple[Any, ...]) -> Row:
+    value = orjson.loads(row[0])
+    if not isinstance(value, dict):
+        raise ValueError("a record is not a mapping")
+    return value
+
+
 def open_index(
     ws: Workspace, progress: Progress | None = None, *, _again: bool = True
 ) -> Index:
@@ -688,7 +719,7 @@ def open_index(
                     continue
             _remember_config(db, ws, levels)
             db.execute("BEGIN")  # every read of this run sees one state
-            return Index(db, levels)
+            return Index(db, levels, ws, file)
         except (sqlite3.Error, orjson.JSONDecodeError, ValueError, TypeError) as exc:
             derived.failed(db, file, exc)
             if _again and isinstance(exc, sqlite3.Error) and derived.corrupt(exc):
@@ -696,7 +727,7 @@ def open_index(
     memory = _memory()
     _refresh(memory, ws, levels, progress)
     memory.execute("BEGIN")
-    return Index(memory, levels)
+    return Index(memory, levels, ws, None)
 
 
 # -- escalate's facts: no pydantic, no ruamel, no GitPython ----------------------------------
@@ -733,7 +764,7 @@ def _remember_config(db: sqlite3.Connection, ws: Workspace, levels: list[str]) -
 def _vouches(value: Any, stat: list[int] | None) -> bool:
     if not isinstance(value, dict) or value.get("stat") != stat:
         return False
-    return stat is None or max(stat[1], stat[2]) + RACY_NS < int(value.get("seen", 0))
+    return stat is None or stat[1] + RACY_NS < int(value.get("seen", 0))
 
 
 def config_facts(ws: Workspace) -> dict[str, Any]:
