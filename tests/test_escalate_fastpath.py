@@ -106,8 +106,12 @@ def test_corrupt_fact_cache_is_ignored(cli: Runner, repo: Path, mechanism) -> No
     assert cli("escalate", "-m", "wbr", "-t", "T", "-i", "I").exit_code == 0
     index = repo / ".git" / "mechctl" / "index.sqlite"
     with sqlite3.connect(index) as db:
-        assert db.execute("UPDATE meta SET value = x'7b6e6f74' WHERE name LIKE 'facts:%'"
-                          " OR name = 'config'").rowcount == 2
+        assert (
+            db.execute(
+                "UPDATE meta SET value = x'7b6e6f74' WHERE name LIKE 'facts:%' OR name = 'config'"
+            ).rowcount
+            == 2
+        )
     out = cli("escalate", "-m", "wbr", "-t", "T", "-i", "I", "--json")
     assert out.exit_code == 0, out
     assert '"owner": "finance"' in out.stdout

@@ -33,10 +33,9 @@ EscArg = Annotated[
 
 
 def _prompt_mechanism() -> str | None:
+    from mechctl.cli.skipped import warn_skipped
     from mechctl.models import MechanismStatus
     from mechctl.services.mechanism.read import list_mechanisms
-
-    from mechctl.cli.skipped import warn_skipped
 
     found, problems = list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)
     warn_skipped(problems)  # a broken mechanism file never blocks an escalation

@@ -120,8 +120,7 @@ CREATE TABLE IF NOT EXISTS staged (path TEXT PRIMARY KEY, blob TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 """
 _INSERT = (
-    f"INSERT OR REPLACE INTO files ({', '.join(_FIELDS)})"
-    f" VALUES ({', '.join('?' * len(_FIELDS))})"
+    f"INSERT OR REPLACE INTO files ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})"
 )
 _WHERE_PATHS = (layout.ESCALATIONS, layout.MECHANISMS)
 
@@ -287,7 +286,9 @@ def _check_all(
     done = 0
     with ProcessPoolExecutor(max_workers=min(cores, len(chunks)), mp_context=context) as pool:
         for chunk, result in zip(
-            chunks, pool.map(_check_chunk, [root] * len(chunks), [levels] * len(chunks), chunks)
+            chunks,
+            pool.map(_check_chunk, [root] * len(chunks), [levels] * len(chunks), chunks),
+            strict=True,
         ):
             results.append(result)
             done += len(chunk)
@@ -416,13 +417,15 @@ def _refresh(
             if mode in ("100644", "100755") and kind_of(rel)
         }
         untracked = [rel for rel in untracked_list if kind_of(rel)]
-        rows = {
-            rel: rest
-            for rel, *rest in db.execute(
-                "SELECT path, blob, salt, size, mtime_ns, ctime_ns, ino, seen_ns, origin"
-                " FROM files"
-            )
-        }
+        rows: dict[str, list[Any]] = {}  # made by another version: nothing in it is reused
+        if not fresh:
+            rows = {
+                rel: rest
+                for rel, *rest in db.execute(
+                    "SELECT path, blob, salt, size, mtime_ns, ctime_ns, ino, seen_ns, origin"
+                    " FROM files"
+                )
+            }
         present = set(staged).union(untracked)
         deleted.extend(rel for rel in rows if rel not in present)
         for rel, blob in staged.items():
@@ -448,22 +451,22 @@ def _refresh(
                 " FROM files WHERE origin != 0"
             )
         }
-        if untracked_list is None:
-            untracked = {rel for rel, row in loose.items() if row[7] == 2}
+        if untracked_list is None:  # no record folder changed: the same untracked files
+            outside = {rel for rel, row in loose.items() if row[7] == 2}
         else:
-            untracked = {rel for rel in untracked_list if kind_of(rel)}
-        for rel in sorted(dirty | untracked | set(loose)):
+            outside = {rel for rel in untracked_list if kind_of(rel)}
+        for rel in sorted(dirty | outside | set(loose)):
             kind = kind_of(rel)
             assert kind is not None
             row = loose.get(rel)
-            if row is None and (rel in dirty or rel in untracked):
+            if row is None and (rel in dirty or rel in outside):
                 found = db.execute(
                     "SELECT blob, salt, size, mtime_ns, ctime_ns, ino, seen_ns, origin"
                     " FROM files WHERE path = ?",
                     (rel,),
                 ).fetchone()
                 row = list(found) if found is not None else None
-            if rel in untracked and rel not in dirty:
+            if rel in outside and rel not in dirty:
                 look(rel, kind, 2, row)
             elif rel in dirty:
                 look(rel, kind, 1, row)
@@ -478,7 +481,7 @@ def _refresh(
         staged = None
 
     results = _check_all(str(root), levels, jobs, progress) if jobs else []
-    for (rel, _kind, _old, origin), result in zip(jobs, results):
+    for (rel, _kind, _old, origin), result in zip(jobs, results, strict=True):
         if result is None:
             deleted.append(rel)
         elif len(result) == 6:  # same bytes: new stat data only
@@ -652,6 +655,7 @@ class Index:
         if kind is not None:
             sql += " AND kind = ?"
             args.append(kind)
+
         def decode(row: tuple[Any, ...]) -> list[Problem]:
             rel, problems = row
             return [
@@ -700,9 +704,7 @@ def _record(row: tuple[Any, ...]) -> Row:
     return value
 
 
-def open_index(
-    ws: Workspace, progress: Progress | None = None, *, _again: bool = True
-) -> Index:
+def open_index(ws: Workspace, progress: Progress | None = None, *, _again: bool = True) -> Index:
     """The index, brought up to date with the work tree (docs/design.md §7)."""
     import sqlite3
 

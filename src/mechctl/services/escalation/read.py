@@ -92,8 +92,17 @@ def list_rows(
     """Records as JSON rows, oldest first. `status` None: unresolved; 'all': every status.
     Only the rows asked for are read (the filters are the index's own, docs/design.md §7)."""
     with index.open_index(ws) as found:
-        rows = list(iter_rows(found, status=status, mechanism=mechanism, severity=severity,
-                              failure_mode=failure_mode, owner=owner, limit=limit))
+        rows = list(
+            iter_rows(
+                found,
+                status=status,
+                mechanism=mechanism,
+                severity=severity,
+                failure_mode=failure_mode,
+                owner=owner,
+                limit=limit,
+            )
+        )
         return rows, found.problems(index.ESCALATION)
 
 
