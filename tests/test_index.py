@@ -140,7 +140,7 @@ ACTIONS = ["edit", "title", "copy", "move", "rename", "delete", "invalid", "mech
 
 
 @settings(
-    max_examples=int(os.environ.get("MECHCTL_INDEX_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("MECHCTL_INDEX_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
