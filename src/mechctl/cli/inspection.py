@@ -85,8 +85,9 @@ def due(
     from mechctl.services.due import due as run
 
     report = run(workspace(), within)
-    for problem in report.problems:
-        warn(f"skipped {problem}")
+    from mechctl.cli.skipped import warn_skipped
+
+    warn_skipped(report.problems)
     if as_json:
         print_json([item.as_json() for item in report.items])
     elif not report.items:

@@ -108,9 +108,11 @@ def list_(
 ) -> None:
     """List mechanisms."""
     from mechctl.cli.render import mechanism_table
+    from mechctl.cli.skipped import warn_skipped
     from mechctl.services.mechanism.read import list_mechanisms
 
-    found = list_mechanisms(workspace(), status=status, owner=owner)
+    found, problems = list_mechanisms(workspace(), status=status, owner=owner)
+    warn_skipped(problems)
     if as_json:
         print_json([m.model_dump(mode="json") for m in found])
         return
