@@ -1,4 +1,5 @@
-"""The derived record cache (.git/mechctl/cache.sqlite): it never changes a result."""
+"""The derived index of the record files (.git/mechctl/index.sqlite): it never changes a
+result."""
 
 from __future__ import annotations
 
@@ -44,10 +45,10 @@ def _outputs(cli: Runner) -> tuple[str, str, str]:
 def test_deleting_the_cache_changes_nothing(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
     _populate(cli, mechanism)
     first = _outputs(cli)
-    cache = repo / ".git" / "mechctl" / "cache.sqlite"
+    cache = repo / ".git" / "mechctl" / "index.sqlite"
     assert cache.exists()
     assert _outputs(cli) == first  # warm
-    for path in cache.parent.glob("cache.sqlite*"):
+    for path in cache.parent.glob("index.sqlite*"):
         path.unlink()
     assert _outputs(cli) == first  # cold again
 
@@ -55,15 +56,15 @@ def test_deleting_the_cache_changes_nothing(cli: Runner, repo: Path, mechanism) 
 def test_a_corrupt_cache_is_rebuilt(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
     _populate(cli, mechanism)
     first = _outputs(cli)
-    cache = repo / ".git" / "mechctl" / "cache.sqlite"
-    for path in cache.parent.glob("cache.sqlite-*"):
+    cache = repo / ".git" / "mechctl" / "index.sqlite"
+    for path in cache.parent.glob("index.sqlite-*"):
         path.unlink()
     cache.write_bytes(b"this is not a database" * 100)
     assert _outputs(cli) == first
     import sqlite3
 
     with sqlite3.connect(cache) as db:  # rebuilt, and usable
-        assert db.execute("SELECT count(*) FROM checked").fetchone()[0] > 0
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] > 0
 
 
 def test_an_edited_file_is_read_again(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +82,7 @@ def test_an_edited_file_is_read_again(cli: Runner, repo: Path, mechanism) -> Non
 def test_concurrent_runs_share_the_cache(repo: Path, cli: Runner, mechanism) -> None:  # type: ignore[no-untyped-def]
     _populate(cli, mechanism)
     expected = cli("escalation", "list", "--status", "all", "--json", env=NOW).stdout
-    for path in (repo / ".git" / "mechctl").glob("cache.sqlite*"):
+    for path in (repo / ".git" / "mechctl").glob("index.sqlite*"):
         path.unlink()
     env = {**os.environ, "PYTHONPATH": str(SRC), **NOW}
     runs = [

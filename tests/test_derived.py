@@ -16,7 +16,7 @@ from lintkit import commit, write_esc
 from mechctl import derived
 
 NOW = {"MECHCTL_NOW": "2026-11-25T12:00:00Z"}
-STORES = ("cache.sqlite", "lint-cache.sqlite3")
+STORES = ("index.sqlite", "lint-cache.sqlite3")
 
 
 @pytest.fixture
@@ -85,17 +85,14 @@ def test_a_corrupt_store_is_rebuilt_and_changes_nothing(
         for side in folder.glob(f"{store}-*"):
             side.unlink()
         damage(folder / store)
-    for fact in (folder / "facts").rglob("*.json"):
-        fact.write_text("{not json")
     assert _outputs(cli) == expected
     assert _outputs(cli) == expected
-    with sqlite3.connect(folder / "cache.sqlite") as db:  # rebuilt, and holding the records
-        assert db.execute("SELECT count(*) FROM checked").fetchone()[0] == 5
+    with sqlite3.connect(folder / "index.sqlite") as db:  # rebuilt, and holding the records
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 5
     assert _stamp(folder / "lint-cache.sqlite3") == derived.key()
-    # escalate reads its facts again from the files, and keeps them anew
-    assert cli("escalate", "-m", "wbr", "-t", "After", "-i", "I", env=NOW).exit_code == 0
-    facts = list((folder / "facts").rglob("*.json"))
-    assert facts and all(isinstance(json.loads(f.read_text()), dict) for f in facts)
+    # escalate reads its facts from the rebuilt index
+    made = cli("escalate", "-m", "wbr", "-t", "After", "-i", "I", "--json", env=NOW)
+    assert made.exit_code == 0 and json.loads(made.stdout)["owner"] == "finance"
 
 
 def test_an_undecodable_value_in_a_sound_store_changes_nothing(cli: Runner, records: Path) -> None:
@@ -103,12 +100,12 @@ def test_an_undecodable_value_in_a_sound_store_changes_nothing(cli: Runner, reco
     folder = records / ".git" / "mechctl"
     with sqlite3.connect(folder / "lint-cache.sqlite3") as db:
         db.execute("UPDATE meta SET value = x'ff00' WHERE key = 'memo'")
-    with sqlite3.connect(folder / "cache.sqlite") as db:
-        db.execute("UPDATE checked SET record = '{cut' WHERE record IS NOT NULL")
+    with sqlite3.connect(folder / "index.sqlite") as db:
+        db.execute("UPDATE files SET record = '{cut' WHERE record IS NOT NULL")
     assert _outputs(cli) == expected
-    with sqlite3.connect(folder / "cache.sqlite") as db:  # thrown away, and made again
-        assert db.execute("SELECT count(*) FROM checked WHERE record = '{cut'").fetchone() == (0,)
-        assert db.execute("SELECT count(*) FROM checked").fetchone() == (5,)
+    with sqlite3.connect(folder / "index.sqlite") as db:  # thrown away, and made again
+        assert db.execute("SELECT count(*) FROM files WHERE record = '{cut'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (5,)
     assert _outputs(cli) == expected
 
 
@@ -129,12 +126,11 @@ def test_a_new_key_rebuilds_every_store(
     expected = _outputs(cli)
     folder = records / ".git" / "mechctl"
     old = derived.key()
-    with sqlite3.connect(folder / "cache.sqlite") as db:
-        db.execute("INSERT INTO checked VALUES ('planted', NULL, NULL)")
+    with sqlite3.connect(folder / "index.sqlite") as db:
+        db.execute("INSERT INTO meta VALUES ('planted', x'00')")
     with sqlite3.connect(folder / "lint-cache.sqlite3") as db:
         db.execute("INSERT INTO meta VALUES ('planted', x'00')")
     assert cli("escalate", "-m", "wbr", "-t", "Before", "-i", "I", env=NOW).exit_code == 0
-    assert [p.name for p in (folder / "facts").iterdir()] == [old]
 
     monkeypatch.setattr(derived, "FORMAT", derived.FORMAT + 1)
     new = derived.key()
@@ -143,12 +139,11 @@ def test_a_new_key_rebuilds_every_store(
     assert _outputs(cli) == expected
     for store in STORES:
         assert _stamp(folder / store) == new
-    with sqlite3.connect(folder / "cache.sqlite") as db:
-        assert db.execute("SELECT count(*) FROM checked WHERE key = 'planted'").fetchone() == (0,)
+    with sqlite3.connect(folder / "index.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM meta WHERE name = 'planted'").fetchone() == (0,)
     with sqlite3.connect(folder / "lint-cache.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM meta WHERE key = 'planted'").fetchone() == (0,)
     assert cli("escalate", "-m", "wbr", "-t", "After", "-i", "I", env=NOW).exit_code == 0
-    assert [p.name for p in (folder / "facts").iterdir()] == [new]  # the old folder is gone
 
 
 def test_the_key_follows_the_code_only_in_a_source_checkout(

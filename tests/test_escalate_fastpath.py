@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,11 +102,16 @@ def test_broken_config_is_refused_even_after_a_cached_good_one(cli: Runner, repo
 
 def test_corrupt_fact_cache_is_ignored(cli: Runner, repo: Path, mechanism) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
+    _age(repo)
     assert cli("escalate", "-m", "wbr", "-t", "T", "-i", "I").exit_code == 0
-    facts = list((repo / ".git" / "mechctl" / "facts").rglob("*.json"))
-    assert facts
-    for path in facts:
-        path.write_text("{not json")
+    index = repo / ".git" / "mechctl" / "index.sqlite"
+    with sqlite3.connect(index) as db:
+        assert (
+            db.execute(
+                "UPDATE meta SET value = x'7b6e6f74' WHERE name LIKE 'facts:%' OR name = 'config'"
+            ).rowcount
+            == 2
+        )
     out = cli("escalate", "-m", "wbr", "-t", "T", "-i", "I", "--json")
     assert out.exit_code == 0, out
     assert '"owner": "finance"' in out.stdout
@@ -138,6 +145,14 @@ main()
 """
 
 
+def _age(repo: Path) -> None:
+    """Date the configuration and the mechanisms a minute back, as files that were not
+    changed just now."""
+    when = time.time() - 60
+    for path in [repo / ".mechctl.yaml", *(repo / "mechanisms").glob("*.yaml")]:
+        os.utime(path, (when, when))
+
+
 def _watched(
     repo: Path, tmp_path: Path, *args: str
 ) -> tuple[subprocess.CompletedProcess[str], str]:
@@ -158,9 +173,10 @@ def test_escalate_loads_neither_pydantic_nor_ruamel_nor_gitpython(
     repo: Path, tmp_path: Path, mechanism
 ) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
+    _age(repo)  # a file changed within the last second is read again (services/core/index.py)
     before = commit_count(repo)
     # The first escalate reads and checks the configuration and the mechanism once, and keeps
-    # what it learnt by blob id (services/core/facts.py); every later one starts from that.
+    # what it learnt in the index (services/core/index.py); every later one starts from that.
     warm, _ = _watched(repo, tmp_path, "escalate", "-m", "wbr", "-t", "Warm up", "-i", "I")
     assert warm.returncode == 0, warm.stderr
     for args in (

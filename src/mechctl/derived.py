@@ -50,15 +50,15 @@ FOLDER = "mechctl"
 #   2: lint's cache stores per-file results as one marshal blob.
 #   3: one key for every store (this function); the record cache and the facts are keyed
 #      by it instead of the version alone, and SQLite stores carry it in a `derived` table.
-FORMAT = 3
+#   4: one index of the record files (index.sqlite) replaces the record cache and the facts.
+FORMAT = 4
 
 # name -> (file or folder under .git/mechctl/, what it is). Every entry lives in git's
-# common folder, shared by all worktrees, except the journal: a command in progress belongs
-# to one worktree.
+# common folder, shared by all worktrees, except the journal (a command in progress belongs
+# to one worktree) and the index (it mirrors one work tree and its git index).
 PATHS: dict[str, tuple[str, str]] = {
-    "cache": ("cache.sqlite", "checked records by blob id, for listings and the report"),
+    "index": ("index.sqlite", "one row per record file, checked: every read goes through it"),
     "lint-cache": ("lint-cache.sqlite3", "lint's per-file findings, and the last run's memo"),
-    "facts": ("facts", "the levels and mechanism owners that `escalate` reads"),
     "lock": ("lock", "the mutation lock (flock)"),
     "journal": ("journal.json", "what a killed command leaves for the next one to finish"),
     "drafts": ("drafts", "what the user typed, when a commit was refused"),

@@ -34,10 +34,13 @@ EscArg = Annotated[
 
 
 def _prompt_mechanism() -> str | None:
+    from mechctl.cli.skipped import warn_skipped
     from mechctl.models import MechanismStatus
     from mechctl.services.mechanism.read import list_mechanisms
 
-    active = [m.id for m in list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)]
+    found, problems = list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)
+    warn_skipped(problems)  # a broken mechanism file never blocks an escalation
+    active = [m.id for m in found]
     note("Which mechanism failed? Known: " + (", ".join(active) or "(none yet)"))
     answer = typer.prompt(
         "Mechanism (empty if no mechanism exists for this)",
@@ -185,10 +188,9 @@ def list_(
     found, problems = list_rows(
         ws, status=status, mechanism=mechanism, severity=severity, failure_mode=failure_mode
     )
-    for problem in problems[:5]:
-        warn(f"skipped {problem} (run `mechctl lint`)")
-    if len(problems) > 5:
-        warn(f"skipped {len(problems) - 5} more invalid escalation files")
+    from mechctl.cli.skipped import warn_skipped
+
+    warn_skipped(problems)
     moment = now()
     rows = Limit(found, limit)
     if as_json:

@@ -93,8 +93,9 @@ def due(
     from mechctl.services.due import due as run
 
     report = run(workspace(), within)
-    for problem in report.problems:
-        warn(f"skipped {problem}")
+    from mechctl.cli.skipped import warn_skipped
+
+    warn_skipped(report.problems)
     items = Limit(report.items, limit)
     if as_json:
         stream_json(item.as_json() for item in items)

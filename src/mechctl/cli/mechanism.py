@@ -119,9 +119,12 @@ def list_(
     """List mechanisms."""
     from mechctl.cli.listing import Limit, show
     from mechctl.cli.render import mechanism_grid
+    from mechctl.cli.skipped import warn_skipped
     from mechctl.services.mechanism.read import list_mechanisms
 
-    found = Limit(list_mechanisms(workspace(), status=status, owner=owner), limit)
+    listed, problems = list_mechanisms(workspace(), status=status, owner=owner)
+    warn_skipped(problems)
+    found = Limit(listed, limit)
     if as_json:
         stream_json(m.model_dump(mode="json") for m in found)
     elif not show([mechanism_grid(found)], no_pager=no_pager):

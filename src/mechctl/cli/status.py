@@ -97,6 +97,9 @@ def status(
     ws = workspace()
     with loading("escalations") as progress:
         found = build(ws, team, progress=progress)
+    from mechctl.cli.skipped import warn_skipped
+
+    warn_skipped(found.checks.problems)
     if as_json:
         print_json(to_json(found, ws.config, ws))
         return

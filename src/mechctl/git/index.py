@@ -17,6 +17,14 @@ class IndexReader(GitMixin):
         """Start reading what lint needs to key its cache; `.collect()` waits for it."""
         return IndexState(self, paths)
 
+    def record_changes(
+        self, paths: Sequence[str], *, staged: bool, untracked: bool
+    ) -> RecordChanges:
+        """Start reading what the record index needs (services/core/index.py): the files
+        whose stat data differ from git's index, and, when asked, git's index itself and the
+        untracked files (ignored ones too: listings read the work tree). `.collect()` waits."""
+        return RecordChanges(self, paths, staged=staged, untracked=untracked)
+
     def commit_or_none(self, rev: str) -> str | None:
         """The commit a revision names, or None when it names none."""
         if rev.startswith("-"):
@@ -114,3 +122,45 @@ class IndexState:
                 dirty.add(rel)
         untracked = [rel for rel in out["untracked"].split("\0") if rel]
         return TreeState(index, dirty, untracked, out["head"].strip() or None)
+
+
+class RecordChanges:
+    """Up to three git processes, side by side: `diff-files` (what differs from git's
+    index by stat data, deleted files included), and, when asked, `ls-files -s` and
+    `ls-files -o`. Paths come back as git prints them, relative to the root."""
+
+    def __init__(
+        self, git: GitMixin, paths: Sequence[str], *, staged: bool, untracked: bool
+    ) -> None:
+        commands = {"dirty": ["diff-files", "--name-only", "-z", "--"]}
+        if staged:
+            commands["staged"] = ["ls-files", "-s", "-z", "--"]
+        if untracked:
+            commands["untracked"] = ["ls-files", "-o", "-z", "--"]
+        self.running = {name: git.start(args + list(paths)) for name, args in commands.items()}
+
+    def collect(self) -> tuple[list[str], list[tuple[str, str, str]] | None, list[str] | None]:
+        """(dirty paths, [(mode, blob id, path)] at stage 0 or None, untracked or None);
+        an entry of another stage (a conflict) comes back as dirty."""
+        done = {name: proc.wait(check=False) for name, proc in self.running.items()}
+        out = {
+            name: proc.check().stdout.decode("utf-8", "surrogateescape")
+            for name, proc in done.items()
+        }
+        dirty = [rel for rel in out["dirty"].split("\0") if rel]
+        staged: list[tuple[str, str, str]] | None = None
+        if "staged" in out:
+            staged = []
+            for entry in out["staged"].split("\0"):
+                meta, _, rel = entry.partition("\t")
+                fields = meta.split(" ")
+                if len(fields) != 3:
+                    continue
+                if fields[2] == "0":
+                    staged.append((fields[0], fields[1], rel))
+                else:
+                    dirty.append(rel)
+        untracked = None
+        if "untracked" in out:
+            untracked = [rel for rel in out["untracked"].split("\0") if rel]
+        return dirty, staged, untracked

@@ -96,7 +96,13 @@ def plan(ws: Workspace) -> Plan:
             "`.mechctl.yaml` lists no teams, so there are no code owners to write",
             hint='add e.g. `teams: {platform-eng: {codeowners: ["@my-org/platform-eng"]}}`',
         )
-    owners = {layout.mechanism_rel(m.id): m.owner for m in list_mechanisms(ws)}
+    mechanisms, problems = list_mechanisms(ws)
+    if problems:  # code owners are written from every mechanism, or not at all
+        from mechctl.errors import InvalidRecordError
+
+        first = problems[0].location.path
+        raise InvalidRecordError([p for p in problems if p.location.path == first])
+    owners = {layout.mechanism_rel(m.id): m.owner for m in mechanisms}
     lines, notes = block(owners, ws.config)
     rel = existing(ws.root) or DEFAULT_PLACE
     path = ws.root / rel

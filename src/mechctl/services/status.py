@@ -9,7 +9,7 @@
 - Inspections due within 7 days (or overdue), for mechanisms my teams own or inspect; for
   every active mechanism when no team is known.
 - Checks: the counts lint would start from (invalid files, missed response times, missed
-  inspections), computed from the catalog; `mechctl lint` gives the full findings.
+  inspections), computed from the index; `mechctl lint` gives the full findings.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from mechctl.errors import Problem, RepositoryStateError, UsageError
 from mechctl.models import Config, Escalation, Mechanism
 from mechctl.models.enums import MechanismStatus
-from mechctl.services.core import analysis, catalog
+from mechctl.services.core import analysis, index
 from mechctl.services.core.context import Workspace
 from mechctl.services.escalation.read import UNRESOLVED, as_json
 
@@ -129,11 +129,17 @@ def status(
         identity = None  # still worth showing the rest; the renderer says how to set it
     config = ws.config
     chosen, source = my_teams(config, identity, teams or [])
-    escalations, esc_problems = catalog.escalations(ws, progress=progress)
-    mechanisms, mech_problems = catalog.mechanisms(ws)
+    # Only the unresolved rows are read; the rest is counted (docs/design.md §7).
+    with index.open_index(ws, progress) as found:
+        rows = list(found.escalations(statuses=[s.value for s in UNRESOLVED], order="path"))
+        total = found.count(index.ESCALATION)
+        esc_problems = found.problems(index.ESCALATION)
+        mechanism_rows = list(found.mechanisms())
+        mech_problems = found.problems(index.MECHANISM)
+    mechanisms = [Mechanism.model_validate(row) for row in mechanism_rows]
     now = ws.now()
     owners = {m.id: m.owner for m in mechanisms}
-    unresolved = [e for e in escalations if e.status in UNRESOLVED]
+    unresolved = [Escalation.model_validate(row) for row in rows]
     unresolved.sort(key=lambda e: (e.severity.value, e.raised_at, e.id))
     me = None if identity is None else _key(identity)
     mine = [e for e in unresolved if me is not None and _key(e.raised_by) == me]
@@ -141,7 +147,7 @@ def status(
     due, overdue = _due(mechanisms, ws.git.activation_dates(), now.date(), chosen)
     checks = Checks(
         mechanisms=len(mechanisms),
-        escalations=len(escalations),
+        escalations=total,
         invalid_files=len(mech_problems) + len(esc_problems),
         ack_overdue=sum(1 for e in unresolved if analysis.ack_overdue(e, config, now)),
         resolve_overdue=sum(1 for e in unresolved if analysis.resolve_overdue(e, config, now)),

@@ -209,6 +209,6 @@ def push_if_wanted(ws: Workspace) -> None:
 def _wants_push(ws: Workspace) -> bool:
     if ws.push is not None:
         return ws.push
-    from mechctl.services.core.facts import config_facts
+    from mechctl.services.core.index import config_facts
 
     return bool(config_facts(ws).get("auto_push"))

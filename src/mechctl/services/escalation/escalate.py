@@ -3,8 +3,8 @@
 This is the hot path (docs/design.md §8: within 2.5 times a bare `git add` + `git commit`).
 It imports neither pydantic nor ruamel: each part of the record is checked as it is
 assembled, by the same rules the Escalation model applies (tests hold the two together), the
-configuration and the mechanism's owner come from the blob-id cache in
-services/core/facts.py, and the new file is written by store/emit.py.
+configuration and the mechanism's owner come from the index (services/core/index.py), and
+the new file is written by store/emit.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from mechctl.errors import UsageError
 from mechctl.models.enums import FailureMode, MechanismStatus, Severity
-from mechctl.services.core import facts
+from mechctl.services.core import index as facts
 from mechctl.services.core.context import Workspace
 from mechctl.services.core.txn import transaction
 from mechctl.store import layout

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mechctl.errors import Problem
 from mechctl.models import Config, Escalation, EscalationStatus, FailureMode, Severity
-from mechctl.services.core import analysis, catalog
+from mechctl.services.core import analysis, index
 from mechctl.services.core.context import Workspace
 from mechctl.store import layout
 from mechctl.store.records import read_escalation
@@ -86,23 +86,48 @@ def list_rows(
     mechanism: str | None = None,
     severity: Severity | None = None,
     failure_mode: FailureMode | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Records as JSON rows, oldest first. `status` None: unresolved; 'all': every status."""
-    rows, problems = catalog.escalation_rows(ws)
+    """Records as JSON rows, oldest first. `status` None: unresolved; 'all': every status.
+    Only the rows asked for are read (the filters are the index's own, docs/design.md §7)."""
+    with index.open_index(ws) as found:
+        rows = list(
+            iter_rows(
+                found,
+                status=status,
+                mechanism=mechanism,
+                severity=severity,
+                failure_mode=failure_mode,
+                owner=owner,
+                limit=limit,
+            )
+        )
+        return rows, found.problems(index.ESCALATION)
+
+
+def iter_rows(
+    found: index.Index,
+    *,
+    status: str | None = None,
+    mechanism: str | None = None,
+    severity: Severity | None = None,
+    failure_mode: FailureMode | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """`list_rows` as they come, from an open index (for output written row by row)."""
     if status is None:
-        wanted: set[str] | None = {s.value for s in UNRESOLVED}
+        statuses: list[str] | None = [s.value for s in UNRESOLVED]
     elif status == "all":
-        wanted = None
+        statuses = None
     else:
-        wanted = {EscalationStatus(status).value}
-    selected = [
-        row
-        for row in rows
-        if (wanted is None or row["status"] in wanted)
-        and (mechanism is None or row["mechanism"] == mechanism)
-        and (severity is None or row["severity"] == severity.value)
-        and (failure_mode is None or row["failure_mode"] == failure_mode.value)
-    ]
-    # Rows hold timestamps as model_dump writes them (UTC, `…Z`): text order is time order.
-    selected.sort(key=lambda row: (row["raised_at"], row["id"]))
-    return selected, problems
+        statuses = [EscalationStatus(status).value]
+    return found.escalations(
+        statuses=statuses,
+        mechanism=mechanism,
+        severity=severity.value if severity is not None else None,
+        failure_mode=failure_mode.value if failure_mode is not None else None,
+        owner=owner,
+        limit=limit,
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mechctl.errors import NotFoundError
+from mechctl.errors import NotFoundError, Problem
 from mechctl.models import Mechanism, MechanismStatus
+from mechctl.services.core import index
 from mechctl.services.core.context import Workspace
 from mechctl.store import layout
 from mechctl.store.locate import suggest
@@ -45,15 +46,18 @@ def load(ws: Workspace, mechanism_id: str) -> MechanismFile:
 
 
 def list_mechanisms(
-    ws: Workspace, status: MechanismStatus | None = None, owner: str | None = None
-) -> list[Mechanism]:
-    """Every valid mechanism, filtered. An invalid file stops the listing with its place."""
-    found = []
-    for path in layout.mechanism_files(ws.root):
-        mechanism, _ = read_mechanism(ws.root, path.relative_to(ws.root).as_posix())
-        if status is not None and mechanism.status is not status:
-            continue
-        if owner is not None and mechanism.owner != owner:
-            continue
-        found.append(mechanism)
-    return found
+    ws: Workspace,
+    status: MechanismStatus | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
+) -> tuple[list[Mechanism], list[Problem]]:
+    """Every valid mechanism, filtered, in id order; and the problems of the files that are
+    not (they are skipped: one broken file hides no other, docs/design.md §4)."""
+    with index.open_index(ws) as found:
+        rows = list(
+            found.mechanisms(
+                status=status.value if status is not None else None, owner=owner, limit=limit
+            )
+        )
+        problems = found.problems(index.MECHANISM)
+    return [Mechanism.model_validate(row) for row in rows], problems
