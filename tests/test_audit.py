@@ -58,9 +58,7 @@ def test_audit_lists_every_change_with_its_signature(story: Path, cli: Runner) -
 def test_audit_text(story: Path, cli: Runner) -> None:
     result = cli("audit", cwd=story)
     assert result.exit_code == 0, result
-    lines = [
-        re.sub(r"^[0-9a-f]{10}", "<sha>     ", line).rstrip() for line in result.stdout.splitlines()
-    ]
+    lines = [re.sub(r"^[0-9a-f]{10}", "<sha>     ", line) for line in result.stdout.splitlines()]
     assert lines == [
         "COMMIT      DATE              AUTHOR     ACTION              RECORDS         SIGNATURE",
         "<sha>       2026-11-08 12:00  Test User  undo                demo            good",

@@ -39,6 +39,7 @@ class MechctlGroup(TyperGroup):
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         STATE.argv, STATE.replay, STATE.repo, STATE.opened = argv, None, None, []
+        STATE.no_pager = False
         reset_consoles()
         try:
             result = super().main(
@@ -123,6 +124,7 @@ REGISTRY: list[Entry] = [
 
 
 _GLOBAL_WITH_VALUE = {"-C", "--repo"}
+_GLOBAL_FLAGS = {"--no-pager"}
 
 
 def _version(value: bool) -> None:
@@ -142,8 +144,16 @@ def _root(
             "--version", help="Print the version and exit.", callback=_version, is_eager=True
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="On a terminal, print long listings straight out instead of through the pager.",
+        ),
+    ] = False,
 ) -> None:
     STATE.repo = repo
+    STATE.no_pager = no_pager
 
 
 def build(only: str | None = None) -> typer.Typer:
@@ -182,7 +192,7 @@ def requested(argv: list[str]) -> str | None:
         if token in _GLOBAL_WITH_VALUE:
             index += 2
             continue
-        if token.startswith("--repo="):
+        if token in _GLOBAL_FLAGS or token.startswith("--repo="):
             index += 1
             continue
         if token.startswith("-"):

@@ -71,7 +71,10 @@ def doctor(as_json: JsonOpt = False) -> None:
         table = Table(box=None, show_header=False, pad_edge=False)
         style = {"ok": "green", "warn": "yellow", "fail": "bold red"}
         for check in found:
-            table.add_row(Text(check.status, style=style[check.status]), check.name, check.detail)
+            # Text, never a str: a detail quotes paths and values, which rich would read as markup.
+            table.add_row(
+                Text(check.status, style=style[check.status]), Text(check.name), Text(check.detail)
+            )
             if check.fix and check.status != "ok":
                 table.add_row("", "", Text(f"fix: {check.fix}", style="dim"))
         console().print(table)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import JsonOpt, PushOpt
+from mechctl.cli.options import JsonOpt, LimitOpt, NoPagerOpt, PushOpt
 from mechctl.cli.output import (
     console,
     need,
@@ -15,6 +15,7 @@ from mechctl.cli.output import (
     print_json,
     set_replay,
     stdin_is_terminal,
+    stream_json,
     warn,
     workspace,
 )
@@ -169,9 +170,12 @@ def list_(
     failure_mode: Annotated[
         FailureMode | None, typer.Option("--failure-mode", help="Only this failure mode.")
     ] = None,
+    limit: LimitOpt = None,
+    no_pager: NoPagerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List escalations, oldest first, with age and whether their times have passed."""
+    from mechctl.cli.listing import Limit, show
     from mechctl.clock import now
     from mechctl.errors import UsageError
     from mechctl.models import EscalationStatus
@@ -188,18 +192,18 @@ def list_(
 
     warn_skipped(problems)
     moment = now()
+    rows = Limit(found, limit)
     if as_json:
         derive = deriver(ws.config, moment)
-        print_json([{**row, "derived": derive(row)} for row in found])
+        stream_json({**row, "derived": derive(row)} for row in rows)
+        rows.note("escalations")
         return
-    if not found:
+    from mechctl.cli.render_escalation import escalation_grid
+
+    if not show([escalation_grid(rows, ws.config, moment, ws.root)], no_pager=no_pager):
         note("no escalations" + ("" if status == "all" else " match (try --status all)"))
         return
-    from mechctl.cli.render_escalation import escalation_table
-    from mechctl.models import Escalation
-
-    models = [Escalation.model_validate(row) for row in found]
-    console().print(escalation_table(models, ws.config, moment))
+    rows.note("escalations")
 
 
 @app.command("show")

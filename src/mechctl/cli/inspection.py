@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import JsonOpt, PushOpt
-from mechctl.cli.output import console, need, note, print_json, set_replay, warn, workspace
+from mechctl.cli.options import JsonOpt, LimitOpt, NoPagerOpt, PushOpt
+from mechctl.cli.output import need, note, set_replay, stream_json, warn, workspace
+
+if TYPE_CHECKING:
+    from mechctl.cli.listing import Grid, Row
+    from mechctl.services.due import DueItem
 
 OUTCOMES = ("on-track", "at-risk", "off-track")
 
@@ -79,40 +84,64 @@ def due(
     fail_on_overdue: Annotated[
         bool, typer.Option("--fail-on-overdue", help="Exit 1 if any inspection is overdue (CI).")
     ] = False,
+    limit: LimitOpt = None,
+    no_pager: NoPagerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List the active mechanisms whose inspection is due or overdue, overdue first."""
+    from mechctl.cli.listing import Limit, show
     from mechctl.services.due import due as run
 
     report = run(workspace(), within)
     from mechctl.cli.skipped import warn_skipped
 
     warn_skipped(report.problems)
+    items = Limit(report.items, limit)
     if as_json:
-        print_json([item.as_json() for item in report.items])
-    elif not report.items:
+        stream_json(item.as_json() for item in items)
+        items.note("inspections")
+    elif not show([_due_grid(items)], no_pager=no_pager):
         note(f"no inspection is due within {within} day{'s' if within != 1 else ''}")
     else:
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, pad_edge=False, header_style="bold")
-        for column in ("ID", "OWNER", "CADENCE", "LAST INSPECTED", "DUE", "WHEN"):
-            table.add_column(column, no_wrap=True)
-        for item in report.items:
-            if item.overdue:
-                days = -item.days
-                when = Text(f"overdue by {days} day{'s' if days != 1 else ''}", style="red")
-            elif item.days == 0:
-                when = Text("due today", style="yellow")
-            else:
-                when = Text(f"due in {item.days} day{'s' if item.days != 1 else ''}")
-            last = str(item.last_inspected) if item.last_inspected else "never"
-            table.add_row(item.mechanism, item.owner, item.cadence, last, str(item.due), when)
-        console().print(table)
+        items.note("inspections")
     if fail_on_overdue and report.overdue:
         from mechctl.errors import MechctlError
 
         names = ", ".join(item.mechanism for item in report.overdue)
         count = len(report.overdue)
         raise MechctlError(f"{count} inspection{'s are' if count != 1 else ' is'} overdue: {names}")
+
+
+def _due_grid(items: Iterable[DueItem]) -> Grid:
+    from mechctl.cli.listing import Column, Grid
+    from mechctl.models import Cadence
+
+    columns = [
+        Column("ID"),
+        Column("OWNER"),
+        Column("CADENCE", max(len(c.value) for c in Cadence)),
+        Column("LAST INSPECTED", len("2026-11-01")),
+        Column("DUE", len("2026-11-01")),
+        Column("WHEN"),
+    ]
+    return Grid(columns, _due_rows(items))
+
+
+def _due_rows(items: Iterable[DueItem]) -> Iterator[Row]:
+    for item in items:
+        if item.overdue:
+            days = -item.days
+            when = (f"overdue by {days} day{'s' if days != 1 else ''}", "red")
+        elif item.days == 0:
+            when = ("due today", "yellow")
+        else:
+            when = (f"due in {item.days} day{'s' if item.days != 1 else ''}", "")
+        last = str(item.last_inspected) if item.last_inspected else "never"
+        yield (
+            (item.mechanism, ""),
+            (item.owner, ""),
+            (item.cadence, ""),
+            (last, ""),
+            (str(item.due), ""),
+            when,
+        )

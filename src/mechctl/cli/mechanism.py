@@ -8,8 +8,16 @@ from typing import Annotated
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import JsonOpt, PushOpt
-from mechctl.cli.output import console, need, note, print_json, set_replay, workspace
+from mechctl.cli.options import JsonOpt, LimitOpt, NoPagerOpt, PushOpt
+from mechctl.cli.output import (
+    console,
+    need,
+    note,
+    print_json,
+    set_replay,
+    stream_json,
+    workspace,
+)
 from mechctl.models import MechanismKind, MechanismStatus
 
 app = typer.Typer(no_args_is_help=True)
@@ -104,22 +112,25 @@ def list_(
         MechanismStatus | None, typer.Option("--status", help="Only this status.")
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this owning team.")] = None,
+    limit: LimitOpt = None,
+    no_pager: NoPagerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List mechanisms."""
-    from mechctl.cli.render import mechanism_table
+    from mechctl.cli.listing import Limit, show
+    from mechctl.cli.render import mechanism_grid
     from mechctl.cli.skipped import warn_skipped
     from mechctl.services.mechanism.read import list_mechanisms
 
-    found, problems = list_mechanisms(workspace(), status=status, owner=owner)
+    listed, problems = list_mechanisms(workspace(), status=status, owner=owner)
     warn_skipped(problems)
+    found = Limit(listed, limit)
     if as_json:
-        print_json([m.model_dump(mode="json") for m in found])
-        return
-    if not found:
+        stream_json(m.model_dump(mode="json") for m in found)
+    elif not show([mechanism_grid(found)], no_pager=no_pager):
         note("no mechanisms" + (" match" if status or owner else " yet"))
         return
-    console().print(mechanism_table(found))
+    found.note("mechanisms")
 
 
 @app.command("show")

@@ -19,3 +19,20 @@ PushOpt = Annotated[
         "--push", help="After the commit, sync: pull --rebase, then push (see `mechctl sync`)."
     ),
 ]
+# Every listing's `--limit` and `--no-pager` (cli/listing.py, cli/pager.py).
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=1,
+        metavar="N",
+        help="Show only the first N rows; a note on stderr says how many were left out.",
+    ),
+]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="On a terminal, print a long listing straight out instead of through the pager.",
+    ),
+]

@@ -8,6 +8,7 @@ decoration when the stream is not a terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ class State:
     argv: list[str] = field(default_factory=list)
     replay: list[str] | None = None
     opened: list[Workspace] = field(default_factory=list)
+    no_pager: bool = False  # the global --no-pager (cli/pager.py)
 
 
 STATE = State()
@@ -77,6 +79,25 @@ def print_json(data: Any) -> None:
     import orjson
 
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
+
+
+def stream_json(items: Iterable[Any]) -> int:
+    """A JSON array on stdout, written one item at a time, byte for byte what `print_json`
+    writes for the whole list: nothing is held but the item being written. Returns the count.
+
+    orjson indents each item as if it stood alone; inside the array every line of it moves two
+    spaces right. A JSON string never holds a raw newline, so each newline is a line break.
+    """
+    import orjson
+
+    write = sys.stdout.write
+    count = 0
+    for item in items:
+        text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode("utf-8")
+        write(("[\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+        count += 1
+    write("[]\n" if count == 0 else "\n]\n")
+    return count
 
 
 def stdin_is_terminal() -> bool:

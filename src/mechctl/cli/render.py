@@ -1,37 +1,49 @@
-"""rich renderings of records for people. Machines use --json instead."""
+"""Mechanisms for people: the list's rows (drawn by cli/listing.py) and the detail view.
+Machines use --json instead."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from mechctl.models import Mechanism
+from mechctl.cli.listing import Column, Grid, Row
+from mechctl.models import Cadence, Mechanism, MechanismKind, MechanismStatus
 
 _STATUS_STYLE = {"draft": "yellow", "active": "green", "retired": "dim"}
 _OUTCOME_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "red"}
 
 
-def mechanism_table(mechanisms: Sequence[Mechanism]) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("ID", "TITLE", "KIND", "STATUS", "OWNER", "VER", "CADENCE", "LAST INSPECTED"):
-        table.add_column(column, no_wrap=column != "TITLE")
+MECHANISM_COLUMNS = [
+    Column("ID"),
+    Column("TITLE", wrap=True),
+    Column("KIND", max(len(k.value) for k in MechanismKind)),
+    Column("STATUS", max(len(s.value) for s in MechanismStatus)),
+    Column("OWNER"),
+    Column("VER"),
+    Column("CADENCE", max(len(c.value) for c in Cadence)),
+    Column("LAST INSPECTED", len("2026-11-01 (off-track)")),
+]
+
+
+def mechanism_rows(mechanisms: Iterable[Mechanism]) -> Iterator[Row]:
     for m in mechanisms:
         last = m.inspections[-1] if m.inspections else None
-        # Text, never a str: rich would read a title's "[...]" as markup.
-        table.add_row(
-            Text(m.id),
-            Text(m.title),
-            Text(m.kind.value),
-            Text(m.status.value, style=_STATUS_STYLE[m.status.value]),
-            Text(m.owner),
-            Text(str(m.version)),
-            Text(m.inspection.cadence.value if m.inspection.cadence else "-"),
-            Text(f"{last.date} ({last.outcome.value})" if last else "never"),
+        yield (
+            (m.id, ""),
+            (m.title, ""),
+            (m.kind.value, ""),
+            (m.status.value, _STATUS_STYLE[m.status.value]),
+            (m.owner, ""),
+            (str(m.version), ""),
+            (m.inspection.cadence.value if m.inspection.cadence else "-", ""),
+            (f"{last.date} ({last.outcome.value})" if last else "never", ""),
         )
-    return table
+
+
+def mechanism_grid(mechanisms: Iterable[Mechanism]) -> Grid:
+    return Grid(MECHANISM_COLUMNS, mechanism_rows(mechanisms))
 
 
 def _section(title: str) -> Text:

@@ -1,19 +1,28 @@
-"""rich renderings of escalations: the list table and the detail view."""
+"""Escalations for people: the list's rows (drawn by cli/listing.py) and the detail view."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from mechctl.cli.deadline import State, deadline, duration
+from mechctl.cli.listing import Column, Grid, Row
 from mechctl.cli.styles import SEVERITY_STYLE
 from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
 from mechctl.services.core import analysis
+from mechctl.store import layout
 
+ID_WIDTH = len("esc-20261101-abcdefgh")  # every escalation id: esc-DATE-8 random letters
+DEADLINE_WIDTH = len("overdue 9999d")  # 27 years: wider ones push their row right
+_ACKED = TimelineAction.ACKNOWLEDGED.value
+_RESOLVED = TimelineAction.RESOLVED.value
+_SETTLED = (EscalationStatus.RESOLVED.value, EscalationStatus.CLOSED.value)
 _STATUS_STYLE = {"open": "red", "acknowledged": "yellow", "resolved": "green", "closed": "dim"}
 # How a deadline's state looks here; the report flags only what is late (cli/report/sections.py).
 _DEADLINE_STYLE: dict[State, str] = {
@@ -51,24 +60,72 @@ def _resolve_cell(esc: Escalation, config: Config, now: datetime) -> Text:
     return _deadline(esc, target, taken, now, waiting=True)  # due until resolved
 
 
-def escalation_table(found: Sequence[Escalation], config: Config, now: datetime) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("ID", "AGE", "SEV", "LEVEL", "STATUS", "MECHANISM", "ACK", "RESOLVE", "TITLE"):
-        table.add_column(column, no_wrap=column != "TITLE")
-    # Every cell is Text, never a str: rich would read a title's "[...]" as markup.
-    for esc in found:
-        table.add_row(
-            Text(esc.id),
-            Text(human(now - esc.raised_at)),
-            Text(esc.severity.value, style=SEVERITY_STYLE[esc.severity.value]),
-            Text(esc.level),
-            Text(esc.status.value, style=_STATUS_STYLE[esc.status.value]),
-            Text(esc.mechanism or "(none)"),
-            _ack_cell(esc, config, now),
-            _resolve_cell(esc, config, now),
-            Text(esc.title),
+def escalation_columns(config: Config, root: Path | None = None) -> list[Column]:
+    """The list's columns, each as wide as its widest possible cell where that is known up
+    front, so that rows far down a long listing line up with the first ones: ids, severities,
+    statuses, the configured levels, ages and deadlines up to 9999 days, and the mechanisms'
+    ids (the files under `root`'s mechanisms folder)."""
+    level = max((len(name) for name in config.escalation.levels), default=0)
+    mechanism = len("(none)")
+    if root is not None:
+        with suppress(OSError):
+            names = (p.stem for p in (root / layout.MECHANISMS).glob("*.yaml"))
+            mechanism = max([mechanism, *(len(name) for name in names)])
+    return [
+        Column("ID", ID_WIDTH),
+        Column("AGE", len("9999d")),
+        Column("SEV", 4),
+        Column("LEVEL", level),
+        Column("STATUS", max(len(s.value) for s in EscalationStatus)),
+        Column("MECHANISM", mechanism),
+        Column("ACK", DEADLINE_WIDTH),
+        Column("RESOLVE", DEADLINE_WIDTH),
+        Column("TITLE", wrap=True),
+    ]
+
+
+def escalation_rows(rows: Iterable[dict[str, Any]], config: Config, now: datetime) -> Iterator[Row]:
+    """The list's cells for each record given as JSON (`model_dump(mode="json")`), one at a
+    time: no model objects, so that tens of thousands of rows draw in a moment. The rules are
+    the model's own (time_to_acknowledge, time_to_resolve) and `_ack_cell`'s."""
+    ack = {sev.value: target for sev, target in config.escalation.ack_within.items()}
+    resolve = {sev.value: target for sev, target in config.escalation.resolve_within.items()}
+    at = datetime.fromisoformat  # Python 3.11 reads the trailing Z
+    for row in rows:
+        raised = at(row["raised_at"])
+        severity = row["severity"]
+        status = row["status"]
+        acked = next((e["at"] for e in row["timeline"] if e["action"] == _ACKED), None)
+        resolved = [e["at"] for e in row["timeline"] if e["action"] == _RESOLVED]
+        settled = status in _SETTLED and resolved
+        ack_text, ack_state = deadline(
+            taken=None if acked is None else (at(acked) - raised).total_seconds(),
+            target=ack[severity].total_seconds(),
+            left=(raised + ack[severity] - now).total_seconds(),
+            waiting=status == EscalationStatus.OPEN.value,
         )
-    return table
+        resolve_text, resolve_state = deadline(
+            taken=(at(resolved[-1]) - raised).total_seconds() if settled else None,
+            target=resolve[severity].total_seconds(),
+            left=(raised + resolve[severity] - now).total_seconds(),
+        )
+        yield (
+            (row["id"], ""),
+            (duration((now - raised).total_seconds()), ""),
+            (severity, SEVERITY_STYLE[severity]),
+            (row["level"], ""),
+            (status, _STATUS_STYLE[status]),
+            (row.get("mechanism") or "(none)", ""),
+            (ack_text, _DEADLINE_STYLE[ack_state]),
+            (resolve_text, _DEADLINE_STYLE[resolve_state]),
+            (row["title"], ""),
+        )
+
+
+def escalation_grid(
+    rows: Iterable[dict[str, Any]], config: Config, now: datetime, root: Path | None = None
+) -> Grid:
+    return Grid(escalation_columns(config, root), escalation_rows(rows, config, now))
 
 
 def escalation_detail(esc: Escalation, config: Config, now: datetime) -> RenderableType:

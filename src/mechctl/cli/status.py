@@ -6,24 +6,24 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mechctl.cli.options import JsonOpt
-from mechctl.cli.output import console, print_json, workspace
+from mechctl.cli.options import JsonOpt, NoPagerOpt
+from mechctl.cli.output import print_json, workspace
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from pathlib import Path
 
+    from mechctl.cli.listing import Part
     from mechctl.models import Config
     from mechctl.services.status import Status
 
 
-def _render(found: Status, config: Config) -> list[RenderableType]:
-    from rich.text import Text
-
-    from mechctl.cli.render_escalation import escalation_table
+def _render(found: Status, config: Config, root: Path) -> list[Part]:
+    """The screen as parts for cli/listing.py: plain rows on a pipe, rich on a terminal."""
+    from mechctl.cli.render_escalation import escalation_grid
     from mechctl.clock import now as clock_now
 
     now = clock_now()
-    parts: list[RenderableType] = []
+    parts: list[Part] = []
     who = found.identity or "(git identity not set: run `git config --global user.email ...`)"
     teams = ", ".join(found.teams) or "none"
     source = {
@@ -31,23 +31,24 @@ def _render(found: Status, config: Config) -> list[RenderableType]:
         "codeowners": "your email in .mechctl.yaml codeowners",
         "none": "pass --team TEAM, or set MECHCTL_TEAM",
     }[found.team_source]
-    parts.append(Text(f"{who} · teams: {teams} ({source})", style="bold"))
+    parts.append([(f"{who} · teams: {teams} ({source})", "bold")])
 
     def block(heading: str, items: list, empty: str) -> None:  # type: ignore[type-arg]
-        parts.append(Text(f"\n{heading} ({len(items)})", style="bold underline"))
+        parts.append([("", "")])
+        parts.append([(f"{heading} ({len(items)})", "bold underline")])
         if items:
-            parts.append(escalation_table(items, config, now))
+            rows = (e.model_dump(mode="json") for e in items)
+            parts.append(escalation_grid(rows, config, now, root))
         else:
-            parts.append(Text(empty, style="dim"))
+            parts.append([(empty, "dim")])
 
     block("My open escalations", found.mine, "none")
     if found.teams:
         block(
             f"Open escalations on mechanisms owned by {', '.join(found.teams)}", found.team, "none"
         )
-    parts.append(
-        Text(f"\nInspections due by {found.due_by} ({len(found.due)})", style="bold underline")
-    )
+    parts.append([("", "")])
+    parts.append([(f"Inspections due by {found.due_by} ({len(found.due)})", "bold underline")])
     for item in found.due:
         if item.due is None:
             when, style = "never inspected; due date unknown", "red"
@@ -55,22 +56,21 @@ def _render(found: Status, config: Config) -> list[RenderableType]:
             when, style = f"was due {item.due} ({-item.days_left}d overdue)", "bold red"
         else:
             when, style = f"due {item.due} (in {item.days_left}d)", ""
-        line = Text(f"  {item.mechanism}  {item.title} · {item.cadence} · ")
-        line.append(when, style=style)
-        parts.append(line)
+        parts.append([(f"  {item.mechanism}  {item.title} · {item.cadence} · ", ""), (when, style)])
     if not found.due:
-        parts.append(Text("  none", style="dim"))
+        parts.append([("  none", "dim")])
     c = found.checks
     summary = (
-        f"\nChecks: {c.mechanisms} mechanisms, {c.escalations} escalations,"
+        f"Checks: {c.mechanisms} mechanisms, {c.escalations} escalations,"
         f" {c.invalid_files} invalid file(s); {c.ack_overdue} escalation(s) past the"
         f" acknowledge time, {c.resolve_overdue} past the resolve time;"
         f" {c.inspections_overdue} inspection(s) overdue. Details: `mechctl lint`."
     )
     bad = c.invalid_files or c.ack_overdue or c.resolve_overdue or c.inspections_overdue
-    parts.append(Text(summary, style="yellow" if bad else "green"))
+    parts.append([("", "")])
+    parts.append([(summary, "yellow" if bad else "green")])
     for problem in c.problems[:5]:
-        parts.append(Text(f"  {problem}", style="red"))
+        parts.append([(f"  {problem}", "red")])
     return parts
 
 
@@ -86,6 +86,7 @@ def status(
             metavar="TEAM",
         ),
     ] = None,
+    no_pager: NoPagerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one short screen: my escalations, my team's, inspections due this week, the checks."""
@@ -102,6 +103,6 @@ def status(
     if as_json:
         print_json(to_json(found, ws.config, ws))
         return
-    from rich.console import Group
+    from mechctl.cli.listing import show
 
-    console().print(Group(*_render(found, ws.config)))
+    show(_render(found, ws.config, ws.root), no_pager=no_pager)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mechctl.cli import complete
-from mechctl.cli.options import JsonOpt, PushOpt
+from mechctl.cli.options import JsonOpt, LimitOpt, NoPagerOpt, PushOpt
 from mechctl.cli.output import console, note, print_json, stdin_is_terminal, warn, workspace
 
 if TYPE_CHECKING:
+    from mechctl.cli.listing import Grid, Line, Row
     from mechctl.services.audit import AuditEntry
     from mechctl.services.history import History
 
@@ -39,12 +41,17 @@ def history(
             metavar="ID",
         ),
     ],
+    limit: LimitOpt = None,
+    no_pager: NoPagerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a record's audit trail from git, newest first: who changed which fields, and how."""
+    from dataclasses import replace
+
     from mechctl.services.history import history as run
 
     found = run(workspace(), record)
+    every = len(found.entries)
     if found.partial:
         oldest = found.entries[-1].date.date() if found.entries else None
         since = f" before {oldest}" if oldest else ""
@@ -52,31 +59,36 @@ def history(
             f"note: this is a shallow clone, so the history is partial: commits{since} are"
             " missing (`git fetch --unshallow` fetches them)"
         )
+    if limit is not None:
+        found = replace(found, entries=found.entries[:limit])
     if as_json:
         print_json(found.as_json())
-        return
-    if not found.entries:
+    elif not found.entries:
         note(f"no commit has touched {found.path} yet")
         return
-    _print_history(found)
+    else:
+        from mechctl.cli.listing import show
+
+        show(_history_lines(found, every), no_pager=no_pager)
+    if len(found.entries) < every:
+        note(f"note: showing {len(found.entries)} of {every} commits (--limit {limit})")
 
 
-def _print_history(found: History) -> None:
-    from rich.text import Text
-
-    out = console()
-    count = len(found.entries)
-    out.print(
-        Text(
+def _history_lines(found: History, count: int) -> Iterator[Line]:
+    """Each line as cells (cli/listing.py): record text stays plain text, never markup."""
+    yield [
+        (
             f"{found.kind} {found.record} ({found.path}): {count} commit"
             f"{'s' if count != 1 else ''}, newest first",
-            style="bold",
+            "bold",
         )
-    )
+    ]
     for entry in found.entries:
-        head = Text(f"\n{entry.commit[:10]}  {entry.date:%Y-%m-%d %H:%M}  {_name(entry.author)}  ")
-        head.append(entry.action_text, style="yellow" if entry.hand_edit else "cyan")
-        out.print(head)
+        yield [("", "")]
+        yield [
+            (f"{entry.commit[:10]}  {entry.date:%Y-%m-%d %H:%M}  {_name(entry.author)}  ", ""),
+            (entry.action_text, "yellow" if entry.hand_edit else "cyan"),
+        ]
         lines = []
         if entry.event == "created":
             lines.append("created")
@@ -90,9 +102,9 @@ def _print_history(found: History) -> None:
         if entry.event in ("changed", "renamed") and not entry.changes and not entry.invalid:
             lines.append("no field changed (formatting or comments only)")
         for line in lines:
-            out.print(Text(f"  {line}"))
+            yield [(f"  {line}", "")]
         if entry.invalid:
-            out.print(Text(f"  invalid at this revision: {entry.invalid}", style="red"))
+            yield [(f"  invalid at this revision: {entry.invalid}", "red")]
 
 
 def diff(
@@ -168,9 +180,12 @@ def audit(
         bool,
         typer.Option("--require-signed", help="Exit 1 if any commit is unsigned or badly signed."),
     ] = False,
+    limit: LimitOpt = None,
+    no_pager: NoPagerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List every commit that changed a record or .mechctl.yaml: author, date, action, signature."""
+
     from mechctl.services.audit import audit as run
     from mechctl.services.audit import parse_since
     from mechctl.services.core.action import HAND_EDIT
@@ -178,17 +193,25 @@ def audit(
     report = run(workspace(), parse_since(since))
     for message in report.notes:
         warn(message)
+    entries = report.entries if limit is None else report.entries[:limit]
     if as_json:
-        print_json(report.as_json())
+        # The counts stay those of every commit in the range; --limit cuts only the list.
+        data = report.as_json()
+        data["entries"] = [entry.as_json() for entry in entries]
+        print_json(data)
     elif not report.entries:
         note("no commit changed a record" + (f" since {report.since}" if report.since else ""))
     else:
-        _print_audit(report.entries, require_signed)
+        from mechctl.cli.listing import show
+
+        show([_audit_grid(entries, require_signed)], no_pager=no_pager)
         count = len(report.entries)
         note(
             f"{count} commit{'s' if count != 1 else ''}, {len(report.hand_edits)} {HAND_EDIT},"
             f" {len(report.unsigned)} not signed"
         )
+    if len(entries) < len(report.entries):
+        note(f"note: showing {len(entries)} of {len(report.entries)} commits (--limit {limit})")
     if require_signed and report.unsigned:
         from mechctl.errors import MechctlError
 
@@ -201,26 +224,29 @@ def audit(
         )
 
 
-def _print_audit(entries: list[AuditEntry], require_signed: bool) -> None:
-    from rich.table import Table
-    from rich.text import Text
+def _audit_grid(entries: list[AuditEntry], require_signed: bool) -> Grid:
+    from mechctl.cli.listing import Column, Grid
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("COMMIT", "DATE", "AUTHOR", "ACTION", "RECORDS", "SIGNATURE"):
-        table.add_column(column, no_wrap=column != "RECORDS")
+    columns = [
+        Column("COMMIT", 10),
+        Column("DATE", len("2026-11-01 12:00")),
+        Column("AUTHOR"),
+        Column("ACTION"),
+        Column("RECORDS", wrap=True),
+        Column("SIGNATURE"),
+    ]
+    return Grid(columns, _audit_rows(entries, require_signed))
+
+
+def _audit_rows(entries: list[AuditEntry], require_signed: bool) -> Iterator[Row]:
     for entry in entries:
         records = ", ".join(entry.records[:3]) + (" …" if len(entry.records) > 3 else "")
-        action = Text(entry.action_text, style="yellow" if entry.hand_edit else "")
-        signature = Text(
-            entry.signature_text,
-            style="green" if entry.signed else ("red" if require_signed else "dim"),
+        signature = "green" if entry.signed else ("red" if require_signed else "dim")
+        yield (
+            (entry.commit[:10], ""),
+            (f"{entry.date:%Y-%m-%d %H:%M}", ""),
+            (_name(entry.author), ""),
+            (entry.action_text, "yellow" if entry.hand_edit else ""),
+            (records, ""),
+            (entry.signature_text, signature),
         )
-        table.add_row(
-            entry.commit[:10],
-            f"{entry.date:%Y-%m-%d %H:%M}",
-            _name(entry.author),
-            action,
-            records,
-            signature,
-        )
-    console().print(table)
