@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -70,10 +71,29 @@ def test_escalate_prompts_offering_mechanisms(repo: Path, cli: Runner, mechanism
     assert (shown["mechanism"], shown["title"]) == ("wbr", "Deck missed churn")
 
 
+def _wait_until_reading(child: pexpect.spawn) -> None:
+    """Wait until the child is blocked reading its terminal. A Ctrl-C that lands between
+    input() writing its prompt and starting to read is noted by Python but does not wake the
+    read (a CPython race that a loaded machine makes likely); a person never types that fast.
+    """
+    wchan = Path(f"/proc/{child.pid}/wchan")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            waiting = wchan.read_text()
+        except OSError:
+            time.sleep(0.5)  # no /proc here: give the read time to start
+            return
+        if "tty" in waiting or "wait_woken" in waiting:
+            return
+        time.sleep(0.02)
+
+
 def test_interrupt_at_prompt_exits_130_and_changes_nothing(repo: Path) -> None:
     count = commit_count(repo)
     child = _spawn(repo, "escalate", "--failure-mode", "no-mechanism")
     child.expect("What went wrong: ")
+    _wait_until_reading(child)
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
