@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat as stat_module
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -127,36 +128,36 @@ def _check_chunk(root: str, levels: list[str], jobs: list[Job]) -> list[Any]:
     return [check_file(root, rel, kind, levels, old, origin) for rel, kind, old, origin in jobs]
 
 
-def check_all(
+def check_chunks(
     root: str, levels: list[str], jobs: list[Job], progress: Progress | None
-) -> list[Any]:
-    """Every job's outcome, in order: on all cores when there are many."""
+) -> Iterator[tuple[list[Job], list[Any]]]:
+    """Each chunk of jobs with its outcomes, in order, as it is done: on all cores when
+    there are many. The caller writes each chunk away before the next comes, so memory
+    holds a few chunks' rows, never all of them."""
     total = len(jobs)
     cores = os.cpu_count() or 1
+    chunks = [jobs[start : start + CHUNK] for start in range(0, total, CHUNK)]
+    done = 0
     if total < PARALLEL_FROM or cores < 2:
-        out = []
-        for done, (rel, kind, old, origin) in enumerate(jobs, 1):
-            out.append(check_file(root, rel, kind, levels, old, origin))
-            if progress is not None and (done % CHUNK == 0 or done == total):
+        for chunk in chunks:
+            yield chunk, _check_chunk(root, levels, chunk)
+            done += len(chunk)
+            if progress is not None:
                 progress(done, total)
-        return out
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: the workers start with mechctl already imported (spawn would import it anew).
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunks = [jobs[start : start + CHUNK] for start in range(0, total, CHUNK)]
-    results: list[list[Any]] = []
-    done = 0
     with ProcessPoolExecutor(max_workers=min(cores, len(chunks)), mp_context=context) as pool:
         for chunk, result in zip(
             chunks,
             pool.map(_check_chunk, [root] * len(chunks), [levels] * len(chunks), chunks),
             strict=True,
         ):
-            results.append(result)
+            yield chunk, result
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
-    return [item for chunk_result in results for item in chunk_result]

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mechctl.services.core.index.build import Job, check_all
+from mechctl.services.core.index.build import Job, check_chunks
 from mechctl.services.core.index.store import (
     ESCALATION,
-    INSERT,
+    FRESH_SCHEMA,
+    FROM_FRESH,
+    INSERT_FRESH,
     RACY_NS,
     VERSION,
     WHERE_PATHS,
@@ -214,15 +216,27 @@ def refresh(
                     jobs.append((rel, kind, row[0] if row else None, 0))
         staged = None
 
-    results = check_all(str(root), levels, jobs, progress) if jobs else []
-    for (rel, _kind, _old, origin), result in zip(jobs, results, strict=True):
-        if result is None:
-            deleted.append(rel)
-        elif len(result) == 6:  # same bytes: new stat data only
-            stat_only.append((*result[1:], origin, rel))
-    rows_new = [result for result in results if result is not None and len(result) > 6]
+    checked = 0  # rows waiting in temp.fresh
+    if jobs:
+        db.execute(FRESH_SCHEMA)
+        db.execute("DELETE FROM temp.fresh")  # left by an attempt that raced
+        for chunk, results in check_chunks(str(root), levels, jobs, progress):
+            batch = []
+            for (rel, _kind, _old, origin), result in zip(chunk, results, strict=True):
+                if result is None:
+                    deleted.append(rel)
+                elif len(result) == 6:  # same bytes: new stat data only
+                    stat_only.append((*result[1:], origin, rel))
+                else:
+                    batch.append(result)
+            if batch:
+                # The temporary store is this connection's own: no lock on the index.
+                db.execute("BEGIN")
+                db.executemany(INSERT_FRESH, batch)
+                db.execute("COMMIT")
+                checked += len(batch)
 
-    nothing = not (rows_new or stat_only or origins or deleted or full or dirs is not None)
+    nothing = not (checked or stat_only or origins or deleted or full or dirs is not None)
     if nothing:
         return
     db.execute("BEGIN IMMEDIATE")
@@ -233,7 +247,8 @@ def refresh(
         if fresh:
             db.execute("DELETE FROM files")
         db.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in deleted])
-        db.executemany(INSERT, rows_new)
+        if checked:
+            db.execute(FROM_FRESH)
         db.executemany(
             "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, seen_ns = ?,"
             " origin = ? WHERE path = ?",
@@ -256,3 +271,5 @@ def refresh(
     except BaseException:
         db.execute("ROLLBACK")
         raise
+    if checked:
+        db.execute("DELETE FROM temp.fresh")

@@ -72,8 +72,7 @@ FIELDS = (
     *COLUMNS,
     "record",
 )
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS files (
+_FILES_COLUMNS = f"""
     path TEXT PRIMARY KEY,
     kind TEXT NOT NULL,         -- 'escalation' or 'mechanism'
     blob TEXT NOT NULL,         -- git's blob id of the bytes checked
@@ -85,7 +84,9 @@ CREATE TABLE IF NOT EXISTS files (
     problems BLOB,              -- JSON [[line, column, rule, message], ...], or NULL
     {", ".join(f"{name} TEXT" for name in COLUMNS)},
     record BLOB                 -- JSON of the valid record, or NULL
-);
+"""
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS files ({_FILES_COLUMNS});
 CREATE INDEX IF NOT EXISTS files_open ON files (kind, status, raised_at, id);
 CREATE INDEX IF NOT EXISTS files_id ON files (kind, id);
 CREATE INDEX IF NOT EXISTS files_loose ON files (origin) WHERE origin != 0;
@@ -95,6 +96,13 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 INSERT = (
     f"INSERT OR REPLACE INTO files ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
 )
+# The rows a refresh has checked, kept on disk (in SQLite's temporary store, this
+# connection's own) until they are written in one transaction: a cold build of 100,000 files
+# then holds one chunk of rows in memory at a time, never all of them.
+FRESH_SCHEMA = f"CREATE TEMP TABLE IF NOT EXISTS fresh ({_FILES_COLUMNS});"
+INSERT_FRESH = INSERT.replace("INTO files", "INTO temp.fresh", 1)
+_NAMES = ", ".join(FIELDS)
+FROM_FRESH = f"INSERT OR REPLACE INTO files ({_NAMES}) SELECT {_NAMES} FROM temp.fresh"
 WHERE_PATHS = (layout.ESCALATIONS, layout.MECHANISMS)
 
 
