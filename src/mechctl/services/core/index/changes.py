@@ -79,7 +79,7 @@ def _dirs(root: Path) -> dict[str, tuple[int, int, int] | None]:
     return found
 
 
-def _dirs_unchanged(root: Path, known: Any, seen: int) -> bool:
+def dirs_unchanged(root: Path, known: Any, seen: int) -> bool:
     if not isinstance(known, dict):
         return False
     for rel, before in known.items():
@@ -112,7 +112,7 @@ def refresh(
     git_index = file_stat(ws.git.git_dir / "index")
     full = fresh or meta.get("git_index") != git_index or meta.get("salt") != salt
     started = time.time_ns()
-    dirs_same = not full and _dirs_unchanged(root, meta.get("dirs"), meta.get("dirs_seen", 0))
+    dirs_same = not full and dirs_unchanged(root, meta.get("dirs"), meta.get("dirs_seen", 0))
     dirs = None if dirs_same else _dirs(root)
     dirty_list, staged_list, untracked_list = ws.git.record_changes(
         WHERE_PATHS, staged=full, untracked=not dirs_same

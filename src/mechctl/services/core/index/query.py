@@ -132,6 +132,22 @@ class Index:
         sql = "SELECT record FROM files WHERE kind = ? AND valid = 1 AND id = ? ORDER BY path"
         return next(self._query(sql + " LIMIT 1", (ESCALATION, escalation_id), _record), None)
 
+    def record_at(self, rel: str) -> Row | None:
+        """The record of the file at `rel`, when it is valid."""
+        sql = "SELECT record FROM files WHERE path = ? AND valid = 1"
+        return next(self._query(sql, (rel,), _record), None)
+
+    def escalation_stems(self, wanted: str) -> list[str]:
+        """The file names (without suffix) of the escalation files, valid or not, whose
+        name or random part (after `esc-YYYYMMDD-`) starts with `wanted`, in the order of
+        layout.escalation_rels (by folder, then name). `wanted` holds letters, digits and
+        dashes only (layout.abbreviation), so it is safe in a GLOB; every record path has
+        exactly three slashes, so no `*` below crosses one."""
+        sql = "SELECT path FROM files WHERE kind = ? AND (path GLOB ? OR path GLOB ?)"
+        args = (ESCALATION, f"*/*/*/{wanted}*", f"*/*/*/esc-????????-{wanted}*")
+        paths = sorted(self._query(sql, args, lambda row: str(row[0])), key=lambda p: p.split("/"))
+        return [path.rsplit("/", 1)[1].rsplit(".", 1)[0] for path in paths]
+
     def mechanisms(
         self, *, status: str | None = None, owner: str | None = None, limit: int | None = None
     ) -> Iterator[Row]:
