@@ -363,3 +363,16 @@ def _same_stat_edit(path: Path) -> None:
     path.write_text(text.replace("title: ", "title: X", 1)[:-1], encoding="utf-8")
     assert path.stat().st_size == before.st_size
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_the_first_index_removes_what_earlier_versions_kept(cli: Runner, seeded: Path) -> None:
+    kept = seeded / ".git" / "mechctl"
+    _drop_index(seeded)
+    old = ["cache.sqlite", "cache.sqlite-wal", "facts/abc/escalation-x.json", "drafts/d.yaml"]
+    for name in old:
+        (kept / name).parent.mkdir(parents=True, exist_ok=True)
+        (kept / name).write_bytes(b"old")
+    assert cli("escalation", "list", env=NOW).exit_code == 0
+    left = sorted(p.name for p in kept.iterdir() if not p.name.startswith("index.sqlite"))
+    assert left == ["drafts", "lock"]  # the lock: made by the seeding commits
+    assert (kept / "drafts" / "d.yaml").read_bytes() == b"old"

@@ -221,6 +221,7 @@ def open_index(ws: Workspace, progress: Progress | None = None, *, _again: bool 
 
     levels = list(ws.config.escalation.levels)
     file = store_file(ws)
+    first = not file.exists()
     db = derived.connect(file, SCHEMA)
     if db is not None:
         try:
@@ -230,6 +231,8 @@ def open_index(ws: Workspace, progress: Progress | None = None, *, _again: bool 
                     break
                 except Raced:
                     continue
+            if first:  # made now: what earlier versions kept in its place goes
+                derived.remove_leftovers(ws.git.common_dir)
             remember_config(db, ws, levels)
             db.execute("BEGIN")  # every read of this run sees one state
             return Index(db, levels, ws, file)
