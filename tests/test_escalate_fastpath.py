@@ -173,10 +173,10 @@ def test_escalate_loads_neither_pydantic_nor_ruamel_nor_gitpython(
     repo: Path, tmp_path: Path, mechanism
 ) -> None:  # type: ignore[no-untyped-def]
     mechanism("wbr", "wbr")
-    _age(repo)  # a file changed within the last second is read again (services/core/index.py)
+    _age(repo)  # a file changed within the last second is read again (services/core/index/)
     before = commit_count(repo)
     # The first escalate reads and checks the configuration and the mechanism once, and keeps
-    # what it learnt in the index (services/core/index.py); every later one starts from that.
+    # what it learnt in the index (services/core/index/); every later one starts from that.
     warm, _ = _watched(repo, tmp_path, "escalate", "-m", "wbr", "-t", "Warm up", "-i", "I")
     assert warm.returncode == 0, warm.stderr
     for args in (

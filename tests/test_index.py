@@ -11,6 +11,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -32,6 +34,8 @@ READS: list[list[str]] = [
     ["escalation", "list", "--status", "all", "--json"],
     ["escalation", "show", IDS[1], "--json"],
     ["escalation", "show", IDS[2]],
+    ["escalation", "show", "bbbb", "--json"],  # an abbreviation of the random part
+    ["escalation", "show", "esc-2026112"],  # ambiguous, or unknown when all are gone
     ["mechanism", "list"],
     ["status", "--json"],
     ["status"],
@@ -305,3 +309,70 @@ def test_concurrent_readers_and_writers(cli: Runner, seeded: Path) -> None:
     assert raised in [row["id"] for row in json.loads(after)]
     _drop_index(seeded)
     assert cli("escalation", "list", "--status", "all", "--json", env=NOW).stdout == after
+
+
+def _aged(repo: Path) -> None:
+    """Every record file last changed a minute ago: checked now, its row is then vouched
+    for by its stat data alone (services/core/index/point.py)."""
+    past = time.time() - 60
+    for path in [*(repo / "escalations").rglob("*.yaml"), *(repo / "mechanisms").glob("*")]:
+        os.utime(path, (past, past))
+    for folder in [repo / "escalations", *(repo / "escalations").rglob("*"), repo / "mechanisms"]:
+        if folder.is_dir():
+            os.utime(folder, (past, past))
+
+
+SHOWS = [["escalation", "show", IDS[1]], ["escalation", "show", "bbbb", "--json"],
+         ["escalation", "show", "esc-2026112"], ["escalation", "show", "zzzz"]]  # fmt: skip
+
+
+def _shows(cli: Runner) -> list[tuple[int, str, str]]:
+    runs = [cli(*args, env=NOW) for args in SHOWS]
+    return [(run.exit_code, run.stdout, run.stderr) for run in runs]
+
+
+def test_show_reads_one_row_and_sees_every_change(cli: Runner, seeded: Path) -> None:
+    repo = seeded
+    _aged(repo)
+    cli("escalation", "list", env=NOW)  # the index, with every row vouched for
+    steps: list[Callable[[], object]] = [
+        lambda: None,
+        # The same size and mtime, other bytes: the ctime tells.
+        lambda: _same_stat_edit(repo / _rel(IDS[1])),
+        lambda: (repo / _rel(IDS[1])).write_text("not: [valid", encoding="utf-8"),
+        lambda: shutil.copy(repo / _rel(IDS[2]), repo / _rel("esc-20261130-bbbbzzzz")),
+        lambda: (repo / _rel(IDS[1])).unlink(),
+        lambda: (repo / _rel("esc-20261130-bbbbzzzz")).unlink(),
+    ]
+    for step in steps:
+        step()
+        warm = _shows(cli)
+        _drop_index(repo)
+        cold = _shows(cli)
+        assert warm == cold
+        _aged(repo)
+        cli("escalation", "list", env=NOW)
+        assert _shows(cli) == cold  # now from the rows alone
+    assert cold[0][0] != 0 and "no escalation" in cold[0][2]
+
+
+def _same_stat_edit(path: Path) -> None:
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    path.write_text(text.replace("title: ", "title: X", 1)[:-1], encoding="utf-8")
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_the_first_index_removes_what_earlier_versions_kept(cli: Runner, seeded: Path) -> None:
+    kept = seeded / ".git" / "mechctl"
+    _drop_index(seeded)
+    old = ["cache.sqlite", "cache.sqlite-wal", "facts/abc/escalation-x.json", "drafts/d.yaml"]
+    for name in old:
+        (kept / name).parent.mkdir(parents=True, exist_ok=True)
+        (kept / name).write_bytes(b"old")
+    assert cli("escalation", "list", env=NOW).exit_code == 0
+    left = sorted(p.name for p in kept.iterdir() if not p.name.startswith("index.sqlite"))
+    assert left == ["drafts", "lock"]  # the lock: made by the seeding commits
+    assert (kept / "drafts" / "d.yaml").read_bytes() == b"old"

@@ -66,6 +66,11 @@ PATHS: dict[str, tuple[str, str]] = {
     "crash": ("crash", "reports of internal errors"),
 }
 
+# What earlier versions kept here and the index replaced (FORMAT 4): the record cache and
+# escalate's facts. Removed once, when the index is first made (remove_leftovers).
+LEFTOVERS = ("cache.sqlite", *(f"cache.sqlite{suffix}" for suffix in ("-wal", "-shm", "-journal")))
+LEFTOVER_FOLDERS = ("facts",)
+
 
 def folder(git_dir: Path) -> Path:
     """`.git/mechctl/` of a repository, given its git common folder (or a worktree's)."""
@@ -75,6 +80,19 @@ def folder(git_dir: Path) -> Path:
 def path(git_dir: Path, name: str) -> Path:
     """One entry of PATHS, under `git_dir` (the common folder; a worktree's for the journal)."""
     return folder(git_dir) / PATHS[name][0]
+
+
+def remove_leftovers(common_dir: Path) -> None:
+    """Remove what earlier versions kept under `.git/mechctl/` and nothing reads any more
+    (LEFTOVERS); what cannot be removed is left, harmless."""
+    import shutil
+
+    where = folder(common_dir)
+    for name in LEFTOVERS:
+        with contextlib.suppress(OSError):
+            (where / name).unlink(missing_ok=True)
+    for name in LEFTOVER_FOLDERS:
+        shutil.rmtree(where / name, ignore_errors=True)
 
 
 # -- when derived data is stale --------------------------------------------------------------

@@ -211,10 +211,10 @@ def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     """Show one escalation: its state, timeline, and time to acknowledge and resolve."""
     from mechctl.clock import now
     from mechctl.services.escalation.read import as_json as dump
-    from mechctl.services.escalation.read import load
+    from mechctl.services.escalation.read import find
 
     ws = workspace()
-    found = load(ws, escalation_id).escalation
+    found = find(ws, escalation_id)
     if as_json:
         print_json(dump(found, ws.config, now()))
         return

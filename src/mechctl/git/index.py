@@ -20,7 +20,7 @@ class IndexReader(GitMixin):
     def record_changes(
         self, paths: Sequence[str], *, staged: bool, untracked: bool
     ) -> RecordChanges:
-        """Start reading what the record index needs (services/core/index.py): the files
+        """Start reading what the record index needs (services/core/index/): the files
         whose stat data differ from git's index, and, when asked, git's index itself and the
         untracked files (ignored ones too: listings read the work tree). `.collect()` waits."""
         return RecordChanges(self, paths, staged=staged, untracked=untracked)

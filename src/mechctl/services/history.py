@@ -21,6 +21,7 @@ from mechctl.models.ids import ESCALATION_ID_RE, valid_mechanism_id
 from mechctl.services.core.action import CommitAction
 from mechctl.services.core.context import Workspace
 from mechctl.services.core.fielddiff import Change, diff
+from mechctl.services.escalation import read as escalation_read
 from mechctl.services.mechanism import read as mechanisms
 from mechctl.store import layout
 from mechctl.store.locate import suggest
@@ -86,7 +87,7 @@ def locate(ws: Workspace, text: str) -> tuple[str, str, str]:
         if (ws.root / rel).is_file() or ws.git.in_history(rel):
             return "mechanism", wanted, rel
     try:
-        found = layout.resolve_escalation_id(ws.root, wanted)
+        found = escalation_read.resolve_id(ws, wanted)
     except AmbiguousIdError:
         raise
     except (NotFoundError, UsageError):

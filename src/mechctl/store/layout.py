@@ -110,13 +110,29 @@ def resolve_escalation_id(root: Path, text: str) -> str:
         if (root / escalation_rel(wanted)).is_file():
             return wanted
         raise NotFoundError(f"no escalation {wanted!r}")
+    return pick_abbreviated(text, abbreviation(text), escalation_ids(root))
+
+
+def abbreviation(text: str) -> str:
+    """What an abbreviation stands for, lowercased; UsageError when it cannot be one."""
+    wanted = text.strip().lower()
     if len(wanted) < MIN_ABBREVIATION or not all(c.isalnum() or c == "-" for c in wanted):
         raise UsageError(
             f"{text!r} is not an escalation id or an abbreviation of one "
             f"(give at least {MIN_ABBREVIATION} characters)"
         )
-    ids = escalation_ids(root)
-    matches = [i for i in ids if i.startswith(wanted) or i[13:].startswith(wanted)]
+    return wanted
+
+
+def abbreviates(wanted: str, escalation_id: str) -> bool:
+    """Whether `wanted` starts the id or its random part (after `esc-YYYYMMDD-`)."""
+    return escalation_id.startswith(wanted) or escalation_id[13:].startswith(wanted)
+
+
+def pick_abbreviated(text: str, wanted: str, ids: list[str]) -> str:
+    """The one id of `ids` (in path order) that `wanted` abbreviates; NotFoundError or
+    AmbiguousIdError otherwise."""
+    matches = [i for i in ids if abbreviates(wanted, i)]
     if not matches:
         raise NotFoundError(f"no escalation matches {text!r}")
     if len(matches) > 1:

@@ -1,5 +1,5 @@
 """Every record of a kind, checked, as models: a thin layer over the index
-(services/core/index.py, docs/design.md §7) for the reads that need whole models."""
+(services/core/index/, docs/design.md §7) for the reads that need whole models."""
 
 from __future__ import annotations
 

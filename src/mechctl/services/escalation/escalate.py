@@ -3,7 +3,7 @@
 This is the hot path (docs/design.md §8: within 2.5 times a bare `git add` + `git commit`).
 It imports neither pydantic nor ruamel: each part of the record is checked as it is
 assembled, by the same rules the Escalation model applies (tests hold the two together), the
-configuration and the mechanism's owner come from the index (services/core/index.py), and
+configuration and the mechanism's owner come from the index (services/core/index/), and
 the new file is written by store/emit.py.
 """
 

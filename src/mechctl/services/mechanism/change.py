@@ -12,6 +12,7 @@ from mechctl.models import Mechanism
 from mechctl.models.mechanism import DEFINITION_FIELDS
 from mechctl.services.core.context import Workspace
 from mechctl.services.core.txn import Transaction, transaction
+from mechctl.services.escalation import read as escalation_read
 from mechctl.services.mechanism import read as mechanisms
 from mechctl.store import layout, yamlio
 from mechctl.store.locate import dotted, fields_at, position_of, suggest
@@ -36,7 +37,7 @@ class ChangeResult:
 
 
 def _escalation_ids(ws: Workspace, given: list[str]) -> list[str]:
-    return [layout.resolve_escalation_id(ws.root, text) for text in given]
+    return [escalation_read.resolve_id(ws, text) for text in given]
 
 
 def _bump(ws: Workspace, doc: Document, old: Mechanism, why: str, escalations: list[str]) -> None:
