@@ -127,11 +127,6 @@ class Index:
         sql = f"SELECT {', '.join(names)} FROM files WHERE {where} ORDER BY path"
         return list(self._query(sql, args, tuple))
 
-    def escalation(self, escalation_id: str) -> Row | None:
-        """One valid escalation by id (the first by path, should two files hold it)."""
-        sql = "SELECT record FROM files WHERE kind = ? AND valid = 1 AND id = ? ORDER BY path"
-        return next(self._query(sql + " LIMIT 1", (ESCALATION, escalation_id), _record), None)
-
     def record_at(self, rel: str) -> Row | None:
         """The record of the file at `rel`, when it is valid."""
         sql = "SELECT record FROM files WHERE path = ? AND valid = 1"
