@@ -52,23 +52,39 @@ class Run:
     rss: int  # peak resident memory of the process tree, bytes
 
 
+def _status(pid: int) -> dict[str, int]:
+    """VmRSS, VmSize and VmHWM of a process, in bytes, from /proc/PID/status."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmSize:", "VmHWM:")):
+            name, value = line.split(":", 1)
+            found[name] = int(value.split()[0]) * 1024
+    return found
+
+
 def tree_rss(pid: int) -> int:
     """Resident memory of a process and all its descendants, in bytes (Linux /proc); at least
     the process's own high-water mark since it started (VmHWM), which a peak between two
-    samples still leaves."""
+    samples still leaves.
+
+    A child caught between its fork and its exec (Python starts commands with vfork) still has
+    its parent's memory, or shares it outright, and reports the very same VmRSS and VmSize:
+    it is counted once, as the parent, not twice."""
     total = 0
     root_peak = 0
-    stack = [pid]
+    stack: list[tuple[int, dict[str, int]]] = [(pid, {})]
     while stack:
-        current = stack.pop()
+        current, parent = stack.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-                elif line.startswith("VmHWM:") and current == pid:
-                    root_peak = int(line.split()[1]) * 1024
+            mine = _status(current)
+            same = all(mine.get(k) == parent.get(k) for k in ("VmRSS", "VmSize"))
+            if not (parent and same):
+                total += mine.get("VmRSS", 0)
+            if current == pid:
+                root_peak = mine.get("VmHWM", 0)
             for task in Path(f"/proc/{current}/task").iterdir():
-                stack.extend(int(child) for child in (task / "children").read_text().split())
+                children = (task / "children").read_text().split()
+                stack.extend((int(child), mine) for child in children)
         except (OSError, ValueError):
             continue  # it ended while we looked
     return max(total, root_peak)
