@@ -62,14 +62,20 @@ def _status(pid: int) -> dict[str, int]:
     return found
 
 
+def _close(one: int, other: int) -> bool:
+    """Within 1% or 256 KiB of each other."""
+    return abs(one - other) <= max(1 << 18, max(one, other) // 100)
+
+
 def tree_rss(pid: int) -> int:
     """Resident memory of a process and all its descendants, in bytes (Linux /proc); at least
     the process's own high-water mark since it started (VmHWM), which a peak between two
     samples still leaves.
 
     A child caught between its fork and its exec (Python starts commands with vfork) still has
-    its parent's memory, or shares it outright, and reports the very same VmRSS and VmSize:
-    it is counted once, as the parent, not twice."""
+    its parent's memory, or shares it outright, and reports its VmRSS and VmSize (to within
+    the few pages the child touches between two reads): it is counted once, as the parent,
+    not twice."""
     total = 0
     root_peak = 0
     stack: list[tuple[int, dict[str, int]]] = [(pid, {})]
@@ -77,7 +83,7 @@ def tree_rss(pid: int) -> int:
         current, parent = stack.pop()
         try:
             mine = _status(current)
-            same = all(mine.get(k) == parent.get(k) for k in ("VmRSS", "VmSize"))
+            same = all(_close(mine.get(k, 0), parent.get(k, 0)) for k in ("VmRSS", "VmSize"))
             if not (parent and same):
                 total += mine.get("VmRSS", 0)
             if current == pid:
