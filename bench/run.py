@@ -13,11 +13,12 @@ Run it as `bench/run` from the repository root (the wrapper picks a Python that 
 The figures (one module each, which states its goal): escalate (escalate_bench.py), lint
 cold, warm, one file changed and peak memory (lint_bench.py), list and big (list_bench.py),
 report (report_bench.py), history (history_bench.py), and reads (reads_bench.py: every read
-command warm and cold beside grep and `git status`, one table per size; it takes the longest,
-about an hour at 100,000 before issue 11). The repositories (builders.py) are
-realistic organisations, built once per run and shared by the figures that need the same
-one: `realistic-N` for escalate, list and report at 20,000, lint at 10,000 and big at
-100,000, `history-C` of 50,000 commits. harness.py times and tabulates.
+command warm and cold beside grep and `git status`, one table per size; the longest: about
+half an hour for both sizes on 2 cores before issue 11's index). The repositories
+(builders.py) are realistic organisations, built once per run and shared by the figures that
+need the same one: `realistic-N` for escalate, list and report at 20,000, lint at 10,000,
+big at 100,000 and reads at each of its sizes, `history-C` of 50,000 commits. harness.py
+times and tabulates.
 
 Each figure alternates mechctl and its reference in rounds, so both see the same machine
 noise, and reports medians. Next to the wall-clock time it reports CPU time (user + system of
