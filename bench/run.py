@@ -7,13 +7,18 @@ Run it as `bench/run` from the repository root (the wrapper picks a Python that 
     bench/run --runs 7        # more rounds per figure (escalate does 3x as many: it is cheap)
     bench/run --work DIR      # build the repositories in DIR, or reuse the ones already there
     bench/run --only lint     # only some figures (repeatable)
+    bench/run --only reads --sizes 20000   # every read command at these sizes (default
+                                           # 20,000 and 100,000; --quick: 2,000)
 
 The figures (one module each, which states its goal): escalate (escalate_bench.py), lint
 cold, warm, one file changed and peak memory (lint_bench.py), list and big (list_bench.py),
-report (report_bench.py), history (history_bench.py). The repositories (builders.py) are
-realistic organisations, built once per run and shared by the figures that need the same
-one: `realistic-N` for escalate, list and report at 20,000, lint at 10,000 and big at
-100,000, `history-C` of 50,000 commits. harness.py times and tabulates.
+report (report_bench.py), history (history_bench.py), and reads (reads_bench.py: every read
+command warm and cold beside grep and `git status`, one table per size; the longest: about
+half an hour for both sizes on 2 cores before issue 11's index). The repositories
+(builders.py) are realistic organisations, built once per run and shared by the figures that
+need the same one: `realistic-N` for escalate, list and report at 20,000, lint at 10,000,
+big at 100,000 and reads at each of its sizes, `history-C` of 50,000 commits. harness.py
+times and tabulates.
 
 Each figure alternates mechctl and its reference in rounds, so both see the same machine
 noise, and reports medians. Next to the wall-clock time it reports CPU time (user + system of
@@ -51,6 +56,7 @@ import escalate_bench  # noqa: E402
 import history_bench  # noqa: E402
 import lint_bench  # noqa: E402
 import list_bench  # noqa: E402
+import reads_bench  # noqa: E402
 import report_bench  # noqa: E402
 from harness import STARTED, Context, Failed, Table, say  # noqa: E402
 
@@ -62,9 +68,22 @@ FIGURES: dict[str, Callable[[Context], None]] = {
     "report": report_bench.measure,
     "history": history_bench.measure,
     "big": list_bench.measure_big,
+    "reads": reads_bench.measure,
 }
 SIZES = {"escalations": 20_000, "lint": 10_000, "commits": 50_000, "big": 100_000}
 QUICK = {"escalations": 2_000, "lint": 2_000, "commits": 5_000, "big": 5_000}
+READ_SIZES, QUICK_READ_SIZES = (20_000, 100_000), (2_000,)
+
+
+def sizes_list(text: str) -> tuple[int, ...]:
+    """`--sizes 20000,100000`: escalations per repository, comma-separated."""
+    try:
+        found = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of sizes: {text!r}") from None
+    if not found or min(found) < 10:
+        raise argparse.ArgumentTypeError(f"sizes must be 10 or more: {text!r}")
+    return found
 
 
 def mechctl_command(env: dict[str, str]) -> list[str]:
@@ -119,7 +138,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="smoke test: small repositories, 2 rounds"
     )
-    parser.add_argument("--runs", type=int, help="rounds per figure (default 5; --quick 2)")
+    parser.add_argument(
+        "--runs", type=int, help="rounds per figure (default 5, reads 3 warm; --quick 2)"
+    )
+    parser.add_argument(
+        "--sizes",
+        type=sizes_list,
+        help="escalations of the reads figure, comma-separated (default 20000,100000)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds before a command of the reads figure is killed (default 300)",
+    )
     parser.add_argument(
         "--work", type=Path, help="build the repositories here and keep them (reused next time)"
     )
@@ -147,7 +179,19 @@ def main(argv: list[str] | None = None) -> int:
 
     table = Table()
     repos = builders.Repos(work, say)
-    ctx = Context(mechctl, env, runs, sizes, repos.get, table, work)
+    ctx = Context(
+        mechctl,
+        env,
+        runs,
+        sizes,
+        repos.get,
+        table,
+        work,
+        built=repos.built,
+        read_sizes=args.sizes or (QUICK_READ_SIZES if args.quick else READ_SIZES),
+        read_runs=args.runs or (2 if args.quick else 3),
+        timeout=args.timeout,
+    )
     failures: list[str] = []
     try:
         for name, measure in FIGURES.items():
@@ -171,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         f" Python {platform.python_version()}, {version}, {git_version.stdout.strip()}."
     )
     print(
-        f"Command: `{command}` (rounds per figure: {runs}, escalate {runs * 3}; medians;"
+        f"Command: `{command}` (rounds per figure: {runs}, escalate {runs * 3}"
+        + (f", reads {ctx.read_runs} warm and 1 cold" if "reads" in only else "")
+        + "; medians;"
         f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after;"
         f" total {time.perf_counter() - STARTED:.0f} s)."
     )
@@ -179,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Repositories: " + "; ".join(f"{k}: {v}" for k, v in repos.built.items()) + ".")
     print()
     print(table.markdown())
+    failures += table.failed()
     if failures:
         print()
         for failure in failures:
