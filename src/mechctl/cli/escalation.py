@@ -179,30 +179,30 @@ def list_(
     from mechctl.clock import now
     from mechctl.errors import UsageError
     from mechctl.models import EscalationStatus
-    from mechctl.services.escalation.read import deriver, list_rows
+    from mechctl.services.escalation.read import deriver, listing
 
     allowed = [s.value for s in EscalationStatus] + ["all"]
     if status is not None and status not in allowed:
         raise UsageError(f"unknown --status {status!r}; allowed: {', '.join(allowed)}")
-    ws = workspace()
-    found, problems = list_rows(
-        ws, status=status, mechanism=mechanism, severity=severity, failure_mode=failure_mode
-    )
     from mechctl.cli.skipped import warn_skipped
 
-    warn_skipped(problems)
-    moment = now()
-    rows = Limit(found, limit)
-    if as_json:
-        derive = deriver(ws.config, moment)
-        stream_json({**row, "derived": derive(row)} for row in rows)
-        rows.note("escalations")
-        return
-    from mechctl.cli.render_escalation import escalation_grid
+    ws = workspace()
+    with listing(
+        ws, status=status, mechanism=mechanism, severity=severity, failure_mode=failure_mode
+    ) as (found, problems):
+        warn_skipped(problems)
+        moment = now()
+        rows = Limit(found, limit)
+        if as_json:
+            derive = deriver(ws.config, moment)
+            stream_json({**row, "derived": derive(row)} for row in rows)
+        else:
+            from mechctl.cli.render_escalation import escalation_grid
 
-    if not show([escalation_grid(rows, ws.config, moment, ws.root)], no_pager=no_pager):
-        note("no escalations" + ("" if status == "all" else " match (try --status all)"))
-        return
+            grid = escalation_grid(rows, ws.config, moment, ws.root)
+            if not show([grid], no_pager=no_pager):
+                note("no escalations" + ("" if status == "all" else " match (try --status all)"))
+                return
     rows.note("escalations")
 
 

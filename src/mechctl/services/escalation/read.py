@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,7 +160,8 @@ def as_json(esc: Escalation, config: Config, now: datetime) -> dict[str, Any]:
     return data
 
 
-def list_rows(
+@contextlib.contextmanager
+def listing(
     ws: Workspace,
     *,
     status: str | None = None,
@@ -168,35 +170,27 @@ def list_rows(
     failure_mode: FailureMode | None = None,
     owner: str | None = None,
     limit: int | None = None,
-) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Records as JSON rows, oldest first. `status` None: unresolved; 'all': every status.
-    Only the rows asked for are read (the filters are the index's own, docs/design.md §7)."""
+) -> Iterator[tuple[Iterator[dict[str, Any]], list[Problem]]]:
+    """The problems of the invalid escalation files, and the records as JSON rows, oldest
+    first, read from the index as they are consumed (so a listing of 100,000 holds one row
+    at a time) while the block runs. `status` None: unresolved; 'all': every status. Only
+    the rows asked for are read: the filters are the index's own (docs/design.md §7)."""
     with index.open_index(ws) as found:
-        rows = list(
-            iter_rows(
-                found,
-                status=status,
-                mechanism=mechanism,
-                severity=severity,
-                failure_mode=failure_mode,
-                owner=owner,
-                limit=limit,
-            )
+        yield (
+            _rows(found, status, mechanism, severity, failure_mode, owner, limit),
+            found.problems(index.ESCALATION),
         )
-        return rows, found.problems(index.ESCALATION)
 
 
-def iter_rows(
+def _rows(
     found: index.Index,
-    *,
-    status: str | None = None,
-    mechanism: str | None = None,
-    severity: Severity | None = None,
-    failure_mode: FailureMode | None = None,
-    owner: str | None = None,
-    limit: int | None = None,
+    status: str | None,
+    mechanism: str | None,
+    severity: Severity | None,
+    failure_mode: FailureMode | None,
+    owner: str | None,
+    limit: int | None,
 ) -> Iterator[dict[str, Any]]:
-    """`list_rows` as they come, from an open index (for output written row by row)."""
     if status is None:
         statuses: list[str] | None = [s.value for s in UNRESOLVED]
     elif status == "all":
