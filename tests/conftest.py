@@ -14,10 +14,37 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def spawn(
+    repo: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: int = 30,
+    unset: tuple[str, ...] = (),
+) -> Any:
+    """`mechctl ARGS` in `repo` under a pseudo-terminal (pexpect), as a person runs it;
+    `unset`: variables of this environment the child must not see unless `env` sets them."""
+    import pexpect
+
+    full = {k: v for k, v in os.environ.items() if k not in unset}
+    full.update({"PYTHONPATH": str(SRC), "TERM": "dumb", **(env or {})})
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "mechctl", *args],
+        cwd=str(repo),
+        env=full,
+        encoding="utf-8",
+        timeout=timeout,
+        dimensions=(40, 200),
+    )
+
+
 _ISOLATION: Path | None = None
 _CLEARED = (
     "GIT_AUTHOR_NAME",

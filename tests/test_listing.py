@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ import orjson
 import pexpect
 import pytest
 
-from conftest import SRC, Runner, git
+from conftest import Runner, git, spawn
 
 NOW = {"MECHCTL_NOW": "2026-11-05T09:00:00Z"}
 T0 = "2026-11-01T09:00:00Z"
@@ -189,19 +188,9 @@ def test_list_json_is_what_it_was(cli: Runner, many: Callable[..., list[str]]) -
 
 
 def _spawn(repo: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-    full = {**os.environ, "PYTHONPATH": str(SRC), "TERM": "dumb", **NOW, **(env or {})}
-    for name in ("PAGER", "MECHCTL_PAGER", "LESS", "NO_COLOR"):
-        if env is None or name not in env:
-            full.pop(name, None)
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "mechctl", *args],
-        cwd=str(repo),
-        env=full,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(40, 200),
-    )
+    # The pager and colour settings of the machine running the tests must not leak in.
+    unset = ("PAGER", "MECHCTL_PAGER", "LESS", "NO_COLOR")
+    return spawn(repo, *args, env={**NOW, **(env or {})}, timeout=60, unset=unset)
 
 
 def _run(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:

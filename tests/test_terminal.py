@@ -6,7 +6,6 @@ These run the real program under a pseudo-terminal (pexpect), as a person would.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -14,20 +13,11 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import SRC, Runner, commit_count
+from conftest import Runner, commit_count, spawn
 
 
 def _spawn(repo: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-    full = {**os.environ, "PYTHONPATH": str(SRC), "TERM": "dumb", **(env or {})}
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "mechctl", *args],
-        cwd=str(repo),
-        env=full,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
+    return spawn(repo, *args, env=env)
 
 
 def test_mechanism_new_prompts_for_missing_values(repo: Path, cli: Runner) -> None:
