@@ -3,7 +3,7 @@ index and of trees, commits, trailer dates. Mixed into `repo.Git`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -111,17 +111,23 @@ class IndexState:
             out[name] = proc.stdout.decode("utf-8", "surrogateescape") if proc.ok else ""
         index: dict[str, tuple[str, str]] = {}
         dirty = {rel for rel in out["dirty"].split("\0") if rel}
-        for entry in out["index"].split("\0"):
-            meta, _, rel = entry.partition("\t")
-            fields = meta.split(" ")
-            if len(fields) != 3:
-                continue
-            if fields[2] == "0":
-                index[rel] = (fields[0], fields[1])
-            else:
+        for mode, blob, rel in _entries(out["index"]):
+            if blob is None:
                 dirty.add(rel)
+            else:
+                index[rel] = (mode, blob)
         untracked = [rel for rel in out["untracked"].split("\0") if rel]
         return TreeState(index, dirty, untracked, out["head"].strip() or None)
+
+
+def _entries(text: str) -> Iterator[tuple[str, str | None, str]]:
+    """(mode, blob id, path) of each entry of `git ls-files -s -z`; the blob id is None for
+    an entry of another stage than 0 (a conflict), which the callers count as changed."""
+    for entry in text.split("\0"):
+        meta, _, rel = entry.partition("\t")
+        fields = meta.split(" ")
+        if len(fields) == 3:
+            yield fields[0], (fields[1] if fields[2] == "0" else None), rel
 
 
 class RecordChanges:
@@ -151,15 +157,11 @@ class RecordChanges:
         staged: list[tuple[str, str, str]] | None = None
         if "staged" in out:
             staged = []
-            for entry in out["staged"].split("\0"):
-                meta, _, rel = entry.partition("\t")
-                fields = meta.split(" ")
-                if len(fields) != 3:
-                    continue
-                if fields[2] == "0":
-                    staged.append((fields[0], fields[1], rel))
-                else:
+            for mode, blob, rel in _entries(out["staged"]):
+                if blob is None:
                     dirty.append(rel)
+                else:
+                    staged.append((mode, blob, rel))
         untracked = None
         if "untracked" in out:
             untracked = [rel for rel in out["untracked"].split("\0") if rel]
