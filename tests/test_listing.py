@@ -313,3 +313,17 @@ def test_a_long_history_is_paged(repo: Path, tmp_path: Path, cli: Runner) -> Non
     assert paged.endswith("  created\n")
     piped = cli("history", "demo")
     assert paged == "LESS=FRX\n" + piped.stdout
+
+
+def test_limit_counts_the_rest_from_the_kept_index(
+    cli: Runner, many: Callable[..., list[str]], repo: Path
+) -> None:
+    """Counting what --limit left out happens while the index is open: the warm index is
+    reused, not thrown away as damaged and rebuilt on every run."""
+    many(5)
+    cli("escalation", "list", env=NOW)
+    store = repo / ".git" / "mechctl" / "index.sqlite"
+    before = store.stat()
+    result = cli("escalation", "list", "--limit", "2", env=NOW)
+    assert result.stderr == "note: showing 2 of 5 escalations (--limit 2)\n"
+    assert store.stat().st_ino == before.st_ino  # the same file: not discarded

@@ -203,7 +203,8 @@ def list_(
             if not show([grid], no_pager=no_pager):
                 note("no escalations" + ("" if status == "all" else " match (try --status all)"))
                 return
-    rows.note("escalations")
+        # Inside the index's context: counting what --limit left out reads more rows.
+        rows.note("escalations")
 
 
 @app.command("show")
