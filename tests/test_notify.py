@@ -290,3 +290,71 @@ def test_two_clones_at_once_send_each_event_once(
     again.communicate(timeout=60)
     assert len(receiver.received) == 6
     shutil.rmtree(clones[1])
+
+
+LINT_CONFIG = """\
+escalation:
+  levels: [team, manager, director]
+  default_level: team
+teams:
+  finance: {}
+  ops: {}
+notify:
+  channels:
+    ops-slack: {kind: slack, url_env: "https://hooks.slack.com/services/T/B/X"}
+    mail: {kind: email, to: [a@example.com], smtp_url_env: MECHCTL_SMTP_URL}
+  routes:
+    - {level: team, team: ops, channels: [ops-slack]}
+    - {level: manager, channels: [mail, nowhere]}
+    - {level: director, channels: [mail]}
+"""
+
+
+def test_lint_notify_rules(repo: Path, cli: Runner) -> None:
+    _setup(repo, cli, LINT_CONFIG)
+    done = cli("lint", "--format", "json")
+    assert done.exit_code == 1, done
+    found = [
+        (f["line"], f["column"], f["rule"], f["severity"], f["message"])
+        for f in json.loads(done.stdout)
+        if f["path"] == ".mechctl.yaml"
+    ]
+    assert found == [
+        (
+            9,
+            39,
+            "secret-in-config",
+            "error",
+            "notify.channels.ops-slack.url_env holds a URL; put the secret in an environment"
+            " variable (a CI secret) and write that variable's name here",
+        ),
+        (
+            11,
+            3,
+            "route-missing",
+            "error",
+            "an escalation at level 'team' reaches nobody for team(s) finance: add a route for"
+            " level 'team' (without `team` for every team)",
+        ),
+        (
+            13,
+            41,
+            "unknown-channel",
+            "error",
+            "route 2 (level manager) names channel 'nowhere', which is not in notify.channels",
+        ),
+    ]
+    refused = cli("notify")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: .mechctl.yaml: notify.channels.ops-slack.url_env holds a URL, not the name of an"
+        " environment variable; move the secret to the environment (lint: secret-in-config)\n"
+    )
+
+
+def test_secret_key_is_refused_at_its_line(repo: Path, cli: Runner) -> None:
+    _setup(repo, cli, 'notify:\n  channels:\n    s: {kind: slack, url: "https://x.example"}\n')
+    done = cli("notify")
+    assert done.exit_code == 2
+    assert "'url' would put a secret in the repository" in done.stderr
+    assert done.stderr.startswith("error: invalid configuration: .mechctl.yaml:3:")

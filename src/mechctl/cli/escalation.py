@@ -212,7 +212,6 @@ def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     from mechctl.clock import now
     from mechctl.services.escalation.read import as_json as dump
     from mechctl.services.escalation.read import find
-
     from mechctl.services.notify.history import notifications
 
     ws = workspace()
