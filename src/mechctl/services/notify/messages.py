@@ -292,7 +292,7 @@ def slack_preview(payload: dict[str, Any]) -> str:
         if block["type"] == "header":
             out.append(f"**{block['text']['text']}**")
         elif block["type"] == "section" and "fields" in block:
-            out += [field["text"].replace("\n", " ").replace("*", "") for field in block["fields"]]
+            out += [field["text"].replace("*\n", ": ").strip("*") for field in block["fields"]]
         elif block["type"] == "section":
             heading, _, text = block["text"]["text"].partition("\n")
             out += ["", heading.strip("*"), f"  {text}"]
