@@ -93,7 +93,9 @@ def mailbox() -> Iterator[Mailbox]:
 
     class Handler:
         async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-            box.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default)))
+            box.messages.append(
+                (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default))
+            )
             return "250 OK"
 
     with socket.socket() as probe:

@@ -180,9 +180,7 @@ def test_teams_and_email(repo: Path, cli: Runner, receiver: Receiver, mailbox: M
     plain = parts["text/plain"].get_content().replace("\r\n", "\n")
     assert "Customer impact\n  Churn went unseen for a week" in plain
     assert f"mechctl escalation ack {esc}" in plain
-    assert (
-        "<h2>Escalation raised to director" in parts["text/html"].get_content()
-    )
+    assert "<h2>Escalation raised to director" in parts["text/html"].get_content()
 
 
 @pytest.mark.parametrize("mode", ["fail", "hang", "absent"])
@@ -407,4 +405,6 @@ def test_readme_example_is_current() -> None:
     wanted = _example()
     if os.environ.get("MECHCTL_UPDATE_README") == "1":
         readme.write_text(text[:start] + wanted + text[end:], encoding="utf-8")
-    assert text[start:end] == wanted, "README notify example is stale: run with MECHCTL_UPDATE_README=1"
+    assert text[start:end] == wanted, (
+        "README notify example is stale: run with MECHCTL_UPDATE_README=1"
+    )

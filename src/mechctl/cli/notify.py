@@ -26,8 +26,7 @@ def notify(
     push: PushOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Deliver each due event once to each channel its route names (Slack, Teams, webhook,
-    email), and record it in refs/mechctl/notify. Failed deliveries are retried next run."""
+    """Deliver each due event once to each channel its route names, recorded in git."""
     from mechctl.cli.skipped import warn_skipped
     from mechctl.errors import MechctlError
     from mechctl.services.notify.run import describe

@@ -1,5 +1,5 @@
 """The delivery record of `mechctl notify`: a ref of its own, `refs/mechctl/notify`, shared
-through the remote like a branch (docs/design.md, "Notifications").
+through the remote like a branch (docs/design.md §4, "Notifications").
 
 Each commit on the ref adds JSON lines to one file per month (`2026-12.jsonl`); a key's last
 line is its state. The ref only moves by compare-and-swap: `git update-ref NEW OLD` in a clone

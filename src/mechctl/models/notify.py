@@ -1,5 +1,5 @@
 """`notify` in `.mechctl.yaml`: channels, routes, events and the escalation policy
-(docs/design.md, "Notifications"). Secrets never live in the repository: a channel names the
+(docs/design.md §4, "Notifications"). Secrets never live in the repository: a channel names the
 environment variables that hold them.
 
 The checks at the end are pure functions; lint's `route-missing`, `unknown-channel` and

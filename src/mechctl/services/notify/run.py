@@ -1,5 +1,5 @@
 """`mechctl notify`: deliver each due event once to each channel its route names
-(docs/design.md, "Notifications").
+(docs/design.md §4, "Notifications").
 
 1. `--apply-policy`: raise each open escalation whose `ack_within` passed, where
    `policy.auto_raise` says so for its severity: one level, one commit each.
