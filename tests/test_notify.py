@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SRC, Runner, git
+from conftest import SRC, Runner, git, trailers
 from notifykit import Mailbox, Receiver, mailbox, receiver  # noqa: F401
 
 from mechctl.services.notify.senders import sign
@@ -242,6 +242,19 @@ def test_clock_walks_sev1_to_the_top(
         ]
     level = json.loads(cli("escalation", "show", esc, "--json").stdout)["level"]
     assert level == "vp"
+    subjects = git(repo, "log", "--format=%s", "-4").splitlines()
+    assert subjects[:3] == [
+        f"escalation raise to {lv}: Weekly deck missed the churn metric"
+        for lv in ("vp", "director", "manager")
+    ]
+    assert subjects[3].startswith("escalate:")
+    assert trailers(repo)["Mechctl-Action"] == "escalation.level-raise"
+    timeline = json.loads(cli("escalation", "show", esc, "--json").stdout)["timeline"]
+    notes = [e["note"] for e in timeline if e["action"] == "level-raised"]
+    assert (
+        notes
+        == ["raised by the escalation policy: not acknowledged within 1h (sev1 auto_raise)"] * 3
+    )
     assert seen == [
         ("raised", "team"),
         ("level-raised", "manager"),
@@ -408,3 +421,14 @@ def test_readme_example_is_current() -> None:
     assert text[start:end] == wanted, (
         "README notify example is stale: run with MECHCTL_UPDATE_README=1"
     )
+
+
+def test_example_workflow() -> None:
+    text = (
+        Path(__file__).resolve().parents[1] / "examples" / "github-actions-notify.yml"
+    ).read_text()
+    assert 'cron: "*/15 * * * *"' in text and "branches: [main]" in text
+    assert "concurrency:\n  group: mechctl-notify" in text
+    assert "mechctl notify --apply-policy --push" in text
+    assert "${{ secrets.MECHCTL_SMTP_URL }}" in text
+    assert "refs/mechctl/notify" in text
