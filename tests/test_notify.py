@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SRC, Runner, git, trailers
-from notifykit import Mailbox, Receiver, mailbox, receiver  # noqa: F401
 
+from conftest import SRC, Runner, git, trailers
 from mechctl.services.notify.senders import sign
+from notifykit import Mailbox, Receiver, mailbox, receiver  # noqa: F401
 
 RAISED_AT = "2026-12-01T10:00:00Z"
 
