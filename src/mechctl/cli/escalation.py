@@ -143,7 +143,9 @@ def escalate(
         from mechctl.models import Escalation
         from mechctl.services.escalation.read import as_json as dump
 
-        print_json(dump(Escalation.model_validate(raised.record), workspace(push).config, now()))
+        record = dump(Escalation.model_validate(raised.record), workspace(push).config, now())
+        # As `escalation show --json`: nobody has been notified yet; `notify` sends.
+        print_json({**record, "notifications": []})
         return
     print(raised.id)
 
