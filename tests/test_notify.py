@@ -432,3 +432,30 @@ def test_example_workflow() -> None:
     assert "mechctl notify --apply-policy --push" in text
     assert "${{ secrets.MECHCTL_SMTP_URL }}" in text
     assert "refs/mechctl/notify" in text
+
+
+def test_resolution_thanks_both_and_mails_the_raiser(
+    repo: Path, cli: Runner, receiver: Receiver, mailbox: Mailbox
+) -> None:
+    _setup(repo, cli)
+    esc = _raise(cli)
+    pinned = {"MECHCTL_NOW": "2026-12-01T10:30:00Z"}
+    assert cli("escalation", "raise", esc, "--to", "director", env=pinned).exit_code == 0
+    done = cli(
+        "escalation",
+        "resolve",
+        esc,
+        "--summary",
+        "Churn is on the deck",
+        "--no-change-reason",
+        "one-off",
+        env=pinned,
+    )
+    assert done.exit_code == 0, done
+    sent = cli("notify", "--json", env=_env(receiver, mailbox, "2026-12-01T10:31:00Z"))
+    assert sent.exit_code == 0, sent
+    ((rcpts, mail),) = [(r, m) for r, m in mailbox.messages if "resolved" in m["Subject"]]
+    assert rcpts == ["directors@example.com", "test@example.com"]
+    plain = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Thanks\n  to Test User for raising it, and to Test User and the owner" in plain
+    assert "Churn is on the deck (no change: one-off)" in plain

@@ -114,12 +114,17 @@ def _smtp(url: str, mail: object, to: list[str]) -> None:
     secure = parts.scheme == "smtps"
     port = parts.port or (465 if secure else 587)
     context = ssl.create_default_context()
+    # smtplib's default EHLO name comes from socket.getfqdn(), a DNS lookup that can stall
+    # for seconds; the host name is enough for EHLO.
+    local = socket.gethostname() or "localhost"
     try:
         client: smtplib.SMTP
         if secure:
-            client = smtplib.SMTP_SSL(parts.hostname, port, timeout=timeout(), context=context)
+            client = smtplib.SMTP_SSL(
+                parts.hostname, port, local, timeout=timeout(), context=context
+            )
         else:
-            client = smtplib.SMTP(parts.hostname, port, timeout=timeout())
+            client = smtplib.SMTP(parts.hostname, port, local, timeout=timeout())
         with client:
             client.ehlo()
             if not secure and client.has_extn("starttls"):
