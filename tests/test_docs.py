@@ -104,6 +104,7 @@ VERBS = {
     "Acknowledge",
     "Add",
     "Build",
+    "Deliver",
     "Check",
     "Close",
     "Create",
@@ -164,7 +165,7 @@ def test_every_listing_shows_whole_first_paragraphs(cli: Runner) -> None:
 
 
 PANELS = {
-    "Escalations": ["escalate", "escalation"],
+    "Escalations": ["escalate", "escalation", "notify"],
     "Mechanisms and inspection": ["mechanism", "inspect", "due"],
     "Review and audit": ["status", "report", "history", "diff", "audit", "undo"],
     "CI": ["lint", "schema", "codeowners"],
@@ -213,6 +214,7 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         "mechctl report",
         "mechctl status",
         "mechctl doctor",
+        "mechctl notify",
     }
     assert set(found.values()) == {expected}
     cli_dir = ROOT / "src" / "mechctl" / "cli"

@@ -113,6 +113,7 @@ REGISTRY: list[Entry] = [
     Entry("diff", "mechctl.cli.trail", "diff", REVIEW),
     Entry("audit", "mechctl.cli.trail", "audit", REVIEW),
     Entry("undo", "mechctl.cli.trail", "undo", REVIEW),
+    Entry("notify", "mechctl.cli.notify", "notify", ESCALATIONS),
     Entry("lint", "mechctl.cli.lint.command", "lint", CI),
     Entry("schema", "mechctl.cli.setup", "schema", CI),
     Entry("codeowners", "mechctl.cli.lint.command", "codeowners", CI),

@@ -143,7 +143,9 @@ def escalate(
         from mechctl.models import Escalation
         from mechctl.services.escalation.read import as_json as dump
 
-        print_json(dump(Escalation.model_validate(raised.record), workspace(push).config, now()))
+        record = dump(Escalation.model_validate(raised.record), workspace(push).config, now())
+        # As `escalation show --json`: nobody has been notified yet; `notify` sends.
+        print_json({**record, "notifications": []})
         return
     print(raised.id)
 
@@ -213,16 +215,22 @@ def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     from mechctl.clock import now
     from mechctl.services.escalation.read import as_json as dump
     from mechctl.services.escalation.read import find
+    from mechctl.services.notify.history import notifications
 
     ws = workspace()
     found = find(ws, escalation_id)
+    told = notifications(ws, found.id)
     if as_json:
-        print_json(dump(found, ws.config, now()))
+        print_json({**dump(found, ws.config, now()), "notifications": told})
         return
     from mechctl.cli.render_escalation import escalation_detail
 
     print(found.id)
     console().print(escalation_detail(found, ws.config, now()))
+    if told:
+        print("\nNotified")
+        for item in told:
+            print(f"  {item['at']}  {item['event']:<18} {item['channel']} ({item['level']})")
 
 
 def _move(escalation_id: str, action: TimelineAction, push: bool, **kwargs: object) -> None:

@@ -18,6 +18,7 @@ from mechctl.models.enums import (
     RuleLevel,
     Severity,
 )
+from mechctl.models.notify import NotifyConfig
 
 
 class TeamConfig(StrictModel):
@@ -69,6 +70,8 @@ class Config(StrictModel):
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
     lint: LintConfig = Field(default_factory=LintConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
+    # None: `mechctl notify` has nothing to send, and the notify lint rules stay quiet.
+    notify: NotifyConfig | None = None
 
     def knows_team(self, team: str) -> bool:
         return self.teams is None or team in self.teams

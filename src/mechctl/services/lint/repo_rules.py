@@ -18,7 +18,87 @@ Raw = tuple[str, int, int, str, str, str]
 def run(
     root: Path, config: Config, summaries: dict[str, Summary], cache: Cache, mechanism_files: int
 ) -> list[Raw]:
-    return _schemas(root, cache) + _codeowners(root, config, summaries, mechanism_files)
+    return (
+        _schemas(root, cache)
+        + _codeowners(root, config, summaries, mechanism_files)
+        + _notify(root, config, summaries)
+    )
+
+
+def _notify(root: Path, config: Config, summaries: dict[str, Summary]) -> list[Raw]:
+    """route-missing, unknown-channel, secret-in-config: the pure checks of models/notify.py
+    over `.mechctl.yaml`'s `notify`, placed at their lines."""
+    notify = config.notify
+    if notify is None:
+        return []
+    from mechctl.models import notify as checks
+    from mechctl.store.fastyaml import locate
+
+    rel = layout.CONFIG_FILE
+    try:
+        text: str | None = (root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+
+    def at(*path: int | str, key: bool = False) -> tuple[int, int]:
+        found = locate(text, ("notify", *path), key=key) if text is not None else None
+        return found or (1, 1)
+
+    found: list[Raw] = []
+    for route, index, name in checks.unknown_channels(notify):
+        line, column = at("routes", route, "channels", index)
+        message = f"route {route + 1} (level {notify.routes[route].level}) names channel"
+        message += f" '{name}', which is not in notify.channels"
+        found.append((rel, line, column, "unknown-channel", message, ""))
+    for name, key, what in checks.secrets_in_config(notify):
+        line, column = at("channels", name, key)
+        found.append(
+            (
+                rel,
+                line,
+                column,
+                "secret-in-config",
+                f"notify.channels.{name}.{key} holds {what}; put the secret in an environment"
+                " variable (a CI secret) and write that variable's name here",
+                "",
+            )
+        )
+    for route, level in checks.unknown_levels(notify, config.escalation.levels):
+        line, column = at("routes", route, "level")
+        found.append(
+            (
+                rel,
+                line,
+                column,
+                "route-missing",
+                f"route {route + 1} is for level '{level}', which is not one of the levels:"
+                f" {', '.join(config.escalation.levels)}",
+                "",
+            )
+        )
+    if config.teams is not None:
+        teams: list[str] = list(config.teams)
+    else:
+        teams = sorted({s[4] for s in summaries.values() if s[0] == MECHANISM and s[4]})
+    missing = checks.unresolved_levels(notify, config.escalation.levels, teams)
+    by_level: dict[str, list[str]] = {}
+    for level, team in missing:
+        by_level.setdefault(level, []).append(team)
+    for level, names in by_level.items():
+        line, column = at("routes", key=True)
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        found.append(
+            (
+                rel,
+                line,
+                column,
+                "route-missing",
+                f"an escalation at level '{level}' reaches nobody for team(s) {shown}: add a route"
+                f" for level '{level}' (without `team` for every team)",
+                "",
+            )
+        )
+    return found
 
 
 def _schemas(root: Path, cache: Cache) -> list[Raw]:

@@ -163,6 +163,30 @@ RULES: dict[str, Rule] = {
             needs_base=True,
         ),
         Rule(
+            "route-missing",
+            ERROR,
+            "A level of a team reaches no channel, given `notify.routes`.",
+            "Checked when `.mechctl.yaml` has `notify`: for each team (the configured `teams`,"
+            " else the mechanism owners) and each escalation level, some route must name a"
+            " configured channel, or an escalation there would be told to nobody and the chain"
+            " would fail silently. A route for a level that is not configured is reported too.",
+        ),
+        Rule(
+            "unknown-channel",
+            ERROR,
+            "A route names a channel that `notify.channels` does not define.",
+            "`mechctl notify` refuses to run while a route names an unknown channel; fix the"
+            " name or add the channel.",
+        ),
+        Rule(
+            "secret-in-config",
+            ERROR,
+            "`.mechctl.yaml` holds a secret (a URL or password) instead of a variable's name.",
+            "`url_env`, `secret_env` and `smtp_url_env` name environment variables (set from CI"
+            " secrets); a webhook URL or SMTP password in the file is readable by everyone"
+            " with the repository. Keys such as `url` or `password` are refused outright.",
+        ),
+        Rule(
             "schema-stale",
             ERROR,
             "schemas/*.schema.json differ from what this mechctl generates.",

@@ -1,0 +1,85 @@
+"""`mechctl notify`: deliver the due events to their routes' channels, once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mechctl.cli.options import JsonOpt, PushOpt
+from mechctl.cli.output import note, print_json, workspace
+
+
+def notify(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what is due; send nothing and record nothing."),
+    ] = False,
+    apply_policy: Annotated[
+        bool,
+        typer.Option(
+            "--apply-policy",
+            help="First raise each open escalation whose ack_within passed, where"
+            " notify.policy.auto_raise says so (one commit each).",
+        ),
+    ] = False,
+    push: PushOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Deliver each due event once to each channel its route names, recorded in git."""
+    from mechctl.cli.skipped import warn_skipped
+    from mechctl.errors import MechctlError
+    from mechctl.services.notify.run import describe
+    from mechctl.services.notify.run import notify as run
+
+    ws = workspace(push)
+    result = run(ws, dry_run=dry_run, apply_policy=apply_policy)
+    if not result.configured:
+        if as_json:
+            print_json([])
+        note("nothing to do: .mechctl.yaml has no `notify` section")
+        return
+    warn_skipped(result.problems)
+    for escalation_id, level in result.raised:
+        note(f"{escalation_id} raised to {level} by the escalation policy")
+    failed = {d.key: why for d, why in result.failed}
+    if as_json:
+        rows = []
+        for delivery in result.planned:
+            row = describe(delivery)
+            if dry_run:
+                row["state"] = "due"
+            elif delivery.key in failed:
+                row.update(state="failed", error=failed[delivery.key])
+            else:
+                row["state"] = "delivered"
+            rows.append(row)
+        print_json(rows)
+    else:
+        for delivery in result.planned:
+            e = delivery.event
+            state = "due" if dry_run else ("failed" if delivery.key in failed else "sent")
+            print(f"{state:<7} {e.event.value:<18} {e.record}  {e.level} -> {delivery.channel}")
+    tail = []
+    if result.done_before:
+        tail.append(f"{result.done_before} delivered before")
+    if result.held:
+        tail.append(f"{result.held} being sent by another run")
+    count = len(result.planned)
+    what = "due" if dry_run else "attempted"
+    note(
+        f"{count} deliver{'y' if count == 1 else 'ies'} {what}"
+        + (f" ({', '.join(tail)})" if tail else "")
+    )
+    if result.failed:
+        for delivery, why in result.failed:
+            e = delivery.event
+            note(
+                f"error: delivery to channel {delivery.channel!r} failed ({e.event.value}"
+                f" {e.record}): {why}"
+            )
+        channels = sorted({d.channel for d, _ in result.failed})
+        raise MechctlError(
+            f"{len(result.failed)} delivery(ies) failed, to {', '.join(channels)};"
+            " they are retried on the next run"
+        )
