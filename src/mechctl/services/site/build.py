@@ -39,6 +39,7 @@ class SiteResult:
     unchanged: int = 0
     skipped: int = 0  # record files that do not load
     pages: int = 0
+    searchable: bool = False
 
 
 def source_links(url: str | None, branch: str) -> Callable[[str], dict[str, str]] | None:
@@ -220,7 +221,7 @@ def render_site(ws: Workspace, *, weeks: int = 12) -> tuple[dict[str, str], int]
     for name, html in report_pages.items():
         pages[f"reports/{name}.html"] = html
     pages["search.html"] = env.get_template("search.html").render(
-        root="", title="Search", **common
+        root="", title="Search", indexed=False, **common
     )
     pages["style.css"] = env.get_template("style.css").render()
     return pages, len(mech_problems) + len(esc_problems)
@@ -234,37 +235,79 @@ def check_out(out: Path) -> None:
         raise UsageError(f"--out {out}: the directory has files and is not a mechctl site")
 
 
-def write_site(out: Path, pages: dict[str, str], extra: list[str] | None = None) -> SiteResult:
-    """Write the pages whose bytes changed; remove the files the last build wrote and this not."""
-    check_out(out)
-    result = SiteResult(pages=len(pages))
-    manifest = out / MANIFEST
-    before: list[str] = json.loads(manifest.read_text()) if manifest.is_file() else []
-    for rel, text in sorted(pages.items()):
+def _write(out: Path, files: dict[str, bytes], result: SiteResult) -> None:
+    for rel, data in sorted(files.items()):
         target = out / rel
-        data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             result.unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         result.written.append(rel)
-    keep = set(pages) | set(extra or [])
-    for rel in before:
-        if rel not in keep and (out / rel).is_file():
-            (out / rel).unlink()
+
+
+def _remove(out: Path, stale: list[str], result: SiteResult) -> None:
+    for rel in sorted(stale):
+        path = out / rel
+        if path.is_file():
+            path.unlink()
             result.removed.append(rel)
-            parent = (out / rel).parent
-            while parent != out and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
+        parent = path.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def search_index(out: Path) -> dict[str, bytes] | None:
+    """Pagefind's index of the pages in `out` (the `site` extra), or None without Pagefind."""
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    if importlib.util.find_spec("pagefind") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="mechctl-pagefind-") as tmp:
+        done = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", str(out), "--output-path", tmp],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:]
+            raise UsageError(f"pagefind failed: {last[0] if last else done.returncode}")
+        root = Path(tmp)
+        return {
+            f"pagefind/{path.relative_to(root).as_posix()}": path.read_bytes()
+            for path in root.rglob("*")
+            if path.is_file()
+        }
+
+
+def write_site(out: Path, pages: dict[str, str], *, search: bool = True) -> SiteResult:
+    """Write the pages whose bytes changed, remove the files the last build wrote and this one
+    does not, and index the pages for search (Pagefind) when it is installed."""
+    check_out(out)
+    result = SiteResult(pages=len(pages))
+    manifest = out / MANIFEST
+    before: list[str] = json.loads(manifest.read_text()) if manifest.is_file() else []
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, {rel: text.encode("utf-8") for rel, text in pages.items()}, result)
+    _remove(out, [rel for rel in before if rel not in pages and not rel.startswith("pagefind/")], result)
+    index = search_index(out) if search else None
+    result.searchable = index is not None
+    if index is not None:
+        _write(out, index, result)
+    keep = set(pages) | set(index or {})
+    _remove(out, [rel for rel in before if rel not in keep and rel.startswith("pagefind/")], result)
     manifest.write_text(json.dumps(sorted(keep), indent=0) + "\n")
     return result
 
 
-def build_site(ws: Workspace, out: Path, *, weeks: int = 12) -> SiteResult:
+def build_site(ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True) -> SiteResult:
     check_out(out)
     pages, skipped = render_site(ws, weeks=weeks)
-    result = write_site(out, pages)
+    result = write_site(out, pages, search=search)
     result.skipped = skipped
     return result
