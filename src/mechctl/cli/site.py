@@ -32,8 +32,9 @@ def site(
     ] = False,
     port: Annotated[
         int,
-        typer.Option("--port", min=0, max=65535, help="The port for --serve (0: any free one).",
-                     metavar="N"),
+        typer.Option(
+            "--port", min=0, max=65535, help="The port for --serve (0: any free one).", metavar="N"
+        ),
     ] = 8000,
     as_json: JsonOpt = False,
 ) -> None:
@@ -76,14 +77,13 @@ def site(
 
 
 def _serve(out: Path, port: int) -> None:
+    import contextlib
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(out))
     with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        host, bound = server.server_address[:2]
-        note(f"serving {out} at http://{host}:{bound}/ (Ctrl-C to stop)")
-        try:
+        bound = server.server_address[1]
+        note(f"serving {out} at http://127.0.0.1:{bound}/ (Ctrl-C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass

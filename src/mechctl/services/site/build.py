@@ -21,7 +21,6 @@ from typing import Any
 
 from mechctl.errors import UsageError
 from mechctl.models.escalation import Escalation
-from mechctl.models.mechanism import Mechanism
 from mechctl.services.core import analysis, catalog
 from mechctl.services.core.context import Workspace
 from mechctl.services.site.charts import signal_chart
@@ -50,7 +49,10 @@ def source_links(url: str | None, branch: str) -> Callable[[str], dict[str, str]
     if found is None:
         return None
     base = f"https://github.com/{found[1]}/{found[2]}"
-    return lambda rel: {"file": f"{base}/blob/{branch}/{rel}", "history": f"{base}/commits/{branch}/{rel}"}
+    return lambda rel: {
+        "file": f"{base}/blob/{branch}/{rel}",
+        "history": f"{base}/commits/{branch}/{rel}",
+    }
 
 
 def _env() -> Any:
@@ -158,7 +160,12 @@ def render_site(ws: Workspace, *, weeks: int = 12) -> tuple[dict[str, str], int]
                 "recurring": recurring_of[mech.id],
             }
         )
-    common = {"generated": now, "esc_ids": esc_ids, "mech_ids": set(by_id)}
+    common = {
+        "generated": now,
+        "esc_ids": esc_ids,
+        "mech_ids": set(by_id),
+        "versions": {m.id: {it.version for it in m.iterations} for m in mechanisms},
+    }
     pages: dict[str, str] = {}
     pages["index.html"] = env.get_template("home.html").render(
         root="",
@@ -179,7 +186,11 @@ def render_site(ws: Workspace, *, weeks: int = 12) -> tuple[dict[str, str], int]
     for mech in mechanisms:
         charts = []
         for signal in mech.inspection.signals:
-            points = [(i.date, i.metrics[signal.name]) for i in mech.inspections if signal.name in i.metrics]
+            points = [
+                (i.date, i.metrics[signal.name])
+                for i in mech.inspections
+                if signal.name in i.metrics
+            ]
             charts.append(
                 {
                     "signal": signal,
@@ -190,7 +201,9 @@ def render_site(ws: Workspace, *, weeks: int = 12) -> tuple[dict[str, str], int]
         iterations = [
             {
                 "it": it,
-                "escalations": sorted(set(it.escalations) | set(resolved_by[(mech.id, it.version)])),
+                "escalations": sorted(
+                    set(it.escalations) | set(resolved_by[(mech.id, it.version)])
+                ),
             }
             for it in mech.iterations
         ]
@@ -294,7 +307,9 @@ def write_site(out: Path, pages: dict[str, str], *, search: bool = True) -> Site
     before: list[str] = json.loads(manifest.read_text()) if manifest.is_file() else []
     out.mkdir(parents=True, exist_ok=True)
     _write(out, {rel: text.encode("utf-8") for rel, text in pages.items()}, result)
-    _remove(out, [rel for rel in before if rel not in pages and not rel.startswith("pagefind/")], result)
+    _remove(
+        out, [rel for rel in before if rel not in pages and not rel.startswith("pagefind/")], result
+    )
     index = search_index(out) if search else None
     result.searchable = index is not None
     if index is not None:

@@ -6,6 +6,8 @@ and the same records always give the same bytes.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 
@@ -18,10 +20,13 @@ def _number(value: object) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value)
+    if isinstance(value, str):  # "75 min", "<= 60 min": the number in the text
+        found = re.search(r"-?\d+(?:\.\d+)?", value)
+        return float(found[0]) if found else None
     return None
 
 
-def signal_chart(name: str, points: list[tuple[date, object]], target: object) -> str:
+def signal_chart(name: str, points: Sequence[tuple[date, object]], target: object) -> str:
     """An SVG line chart of a signal's numeric values over time, with a dashed target line."""
     numbers = [(day, n) for day, value in points if (n := _number(value)) is not None]
     goal = _number(target)
