@@ -166,7 +166,7 @@ def test_every_listing_shows_whole_first_paragraphs(cli: Runner) -> None:
 PANELS = {
     "Escalations": ["escalate", "escalation"],
     "Mechanisms and inspection": ["mechanism", "inspect", "due"],
-    "Review and audit": ["status", "report", "history", "diff", "audit", "undo"],
+    "Review and audit": ["status", "report", "site", "history", "diff", "audit", "undo"],
     "CI": ["lint", "schema", "codeowners"],
     "Set-up and collaboration": ["init", "doctor", "sync", "merge-driver"],
 }
