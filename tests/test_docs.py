@@ -211,6 +211,7 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         "mechctl history",
         "mechctl audit",
         "mechctl report",
+        "mechctl site",
         "mechctl status",
         "mechctl doctor",
     }
