@@ -33,7 +33,8 @@ def find_chromium() -> str | None:
 class Browser:
     """Headless Chromium with every network name unresolvable, driven through a pipe."""
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, *, allow: str | None = None) -> None:
+        """`allow`: one host (such as 127.0.0.1, for a local test server) left reachable."""
         self.profile = tempfile.mkdtemp(prefix="mechctl-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
@@ -48,7 +49,7 @@ class Browser:
             "--disable-extensions",
             "--no-first-run",
             "--no-default-browser-check",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--host-resolver-rules=MAP * ~NOTFOUND" + (f", EXCLUDE {allow}" if allow else ""),
             "--remote-debugging-pipe",
             f"--user-data-dir={self.profile}",
             "about:blank",

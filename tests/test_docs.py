@@ -167,7 +167,7 @@ def test_every_listing_shows_whole_first_paragraphs(cli: Runner) -> None:
 PANELS = {
     "Escalations": ["escalate", "escalation", "notify"],
     "Mechanisms and inspection": ["mechanism", "inspect", "due"],
-    "Review and audit": ["status", "report", "history", "diff", "audit", "undo"],
+    "Review and audit": ["status", "report", "site", "history", "diff", "audit", "undo"],
     "CI": ["lint", "schema", "codeowners"],
     "Set-up and collaboration": ["init", "doctor", "sync", "merge-driver"],
 }
@@ -212,6 +212,7 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         "mechctl history",
         "mechctl audit",
         "mechctl report",
+        "mechctl site",
         "mechctl status",
         "mechctl doctor",
         "mechctl notify",

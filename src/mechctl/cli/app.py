@@ -109,6 +109,7 @@ REGISTRY: list[Entry] = [
     Entry("due", "mechctl.cli.inspection", "due", MECHANISMS),
     Entry("status", "mechctl.cli.status", "status", REVIEW),
     Entry("report", "mechctl.cli.report.command", "report", REVIEW),
+    Entry("site", "mechctl.cli.site", "site", REVIEW),
     Entry("history", "mechctl.cli.trail", "history", REVIEW),
     Entry("diff", "mechctl.cli.trail", "diff", REVIEW),
     Entry("audit", "mechctl.cli.trail", "audit", REVIEW),
