@@ -177,31 +177,36 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List escalations, oldest first, with age and whether their times have passed."""
+    # Only what a listing needs: the index and the configuration's facts, no models
+    # (docs/design.md §8).
     from mechctl.cli.listing import Limit, show
     from mechctl.clock import now
     from mechctl.errors import UsageError
-    from mechctl.models import EscalationStatus
-    from mechctl.services.escalation.read import deriver, listing
+    from mechctl.services.escalation.listing import STATUSES, deriver, listing
 
-    allowed = [s.value for s in EscalationStatus] + ["all"]
+    allowed = [*STATUSES, "all"]
     if status is not None and status not in allowed:
         raise UsageError(f"unknown --status {status!r}; allowed: {', '.join(allowed)}")
     from mechctl.cli.skipped import warn_skipped
 
     ws = workspace()
     with listing(
-        ws, status=status, mechanism=mechanism, severity=severity, failure_mode=failure_mode
-    ) as (found, problems):
+        ws,
+        status=status,
+        mechanism=mechanism,
+        severity=severity.value if severity is not None else None,
+        failure_mode=failure_mode.value if failure_mode is not None else None,
+    ) as (found, problems, facts):
         warn_skipped(problems)
         moment = now()
         rows = Limit(found, limit)
         if as_json:
-            derive = deriver(ws.config, moment)
+            derive = deriver(facts, moment)
             stream_json({**row, "derived": derive(row)} for row in rows)
         else:
-            from mechctl.cli.render_escalation import escalation_grid
+            from mechctl.cli.escalation_grid import escalation_grid
 
-            grid = escalation_grid(rows, ws.config, moment, ws.root)
+            grid = escalation_grid(rows, facts, moment, ws.root)
             if not show([grid], no_pager=no_pager):
                 note("no escalations" + ("" if status == "all" else " match (try --status all)"))
                 return

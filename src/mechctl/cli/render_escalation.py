@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import suppress
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,27 +10,14 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from mechctl.cli.deadline import State, deadline, duration
-from mechctl.cli.listing import Column, Grid, Row
-from mechctl.cli.styles import SEVERITY_STYLE
+from mechctl.cli import escalation_grid as grid
+from mechctl.cli.deadline import deadline, duration
+from mechctl.cli.listing import Grid
 from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
 from mechctl.services.core import analysis
-from mechctl.store import layout
 
-ID_WIDTH = len("esc-20261101-abcdefgh")  # every escalation id: esc-DATE-8 random letters
-DEADLINE_WIDTH = len("overdue 9999d")  # 27 years: wider ones push their row right
-_ACKED = TimelineAction.ACKNOWLEDGED.value
-_RESOLVED = TimelineAction.RESOLVED.value
-_SETTLED = (EscalationStatus.RESOLVED.value, EscalationStatus.CLOSED.value)
-_STATUS_STYLE = {"open": "red", "acknowledged": "yellow", "resolved": "green", "closed": "dim"}
-# How a deadline's state looks here; the report flags only what is late (cli/report/sections.py).
-_DEADLINE_STYLE: dict[State, str] = {
-    "met": "green",
-    "missed": "red",
-    "due": "",
-    "overdue": "bold red",
-    "none": "dim",
-}
+_STATUS_STYLE = grid.STATUS_STYLE
+_DEADLINE_STYLE = grid.DEADLINE_STYLE
 
 
 def human(delta: timedelta) -> str:
@@ -60,72 +46,23 @@ def _resolve_cell(esc: Escalation, config: Config, now: datetime) -> Text:
     return _deadline(esc, target, taken, now, waiting=True)  # due until resolved
 
 
-def escalation_columns(config: Config, root: Path | None = None) -> list[Column]:
-    """The list's columns, each as wide as its widest possible cell where that is known up
-    front, so that rows far down a long listing line up with the first ones: ids, severities,
-    statuses, the configured levels, ages and deadlines up to 9999 days, and the mechanisms'
-    ids (the files under `root`'s mechanisms folder)."""
-    level = max((len(name) for name in config.escalation.levels), default=0)
-    mechanism = len("(none)")
-    if root is not None:
-        with suppress(OSError):
-            names = (p.stem for p in (root / layout.MECHANISMS).glob("*.yaml"))
-            mechanism = max([mechanism, *(len(name) for name in names)])
-    return [
-        Column("ID", ID_WIDTH),
-        Column("AGE", len("9999d")),
-        Column("SEV", 4),
-        Column("LEVEL", level),
-        Column("STATUS", max(len(s.value) for s in EscalationStatus)),
-        Column("MECHANISM", mechanism),
-        Column("ACK", DEADLINE_WIDTH),
-        Column("RESOLVE", DEADLINE_WIDTH),
-        Column("TITLE", wrap=True),
-    ]
-
-
-def escalation_rows(rows: Iterable[dict[str, Any]], config: Config, now: datetime) -> Iterator[Row]:
-    """The list's cells for each record given as JSON (`model_dump(mode="json")`), one at a
-    time: no model objects, so that tens of thousands of rows draw in a moment. The rules are
-    the model's own (time_to_acknowledge, time_to_resolve) and `_ack_cell`'s."""
-    ack = {sev.value: target for sev, target in config.escalation.ack_within.items()}
-    resolve = {sev.value: target for sev, target in config.escalation.resolve_within.items()}
-    at = datetime.fromisoformat  # Python 3.11 reads the trailing Z
-    for row in rows:
-        raised = at(row["raised_at"])
-        severity = row["severity"]
-        status = row["status"]
-        acked = next((e["at"] for e in row["timeline"] if e["action"] == _ACKED), None)
-        resolved = [e["at"] for e in row["timeline"] if e["action"] == _RESOLVED]
-        settled = status in _SETTLED and resolved
-        ack_text, ack_state = deadline(
-            taken=None if acked is None else (at(acked) - raised).total_seconds(),
-            target=ack[severity].total_seconds(),
-            left=(raised + ack[severity] - now).total_seconds(),
-            waiting=status == EscalationStatus.OPEN.value,
-        )
-        resolve_text, resolve_state = deadline(
-            taken=(at(resolved[-1]) - raised).total_seconds() if settled else None,
-            target=resolve[severity].total_seconds(),
-            left=(raised + resolve[severity] - now).total_seconds(),
-        )
-        yield (
-            (row["id"], ""),
-            (duration((now - raised).total_seconds()), ""),
-            (severity, SEVERITY_STYLE[severity]),
-            (row["level"], ""),
-            (status, _STATUS_STYLE[status]),
-            (row.get("mechanism") or "(none)", ""),
-            (ack_text, _DEADLINE_STYLE[ack_state]),
-            (resolve_text, _DEADLINE_STYLE[resolve_state]),
-            (row["title"], ""),
-        )
+def config_facts(config: Config) -> dict[str, Any]:
+    """The facts cli/escalation_grid.py draws with, of a validated configuration."""
+    return {
+        "levels": list(config.escalation.levels),
+        "ack_within": {
+            sev.value: int(t.total_seconds()) for sev, t in config.escalation.ack_within.items()
+        },
+        "resolve_within": {
+            sev.value: int(t.total_seconds()) for sev, t in config.escalation.resolve_within.items()
+        },
+    }
 
 
 def escalation_grid(
     rows: Iterable[dict[str, Any]], config: Config, now: datetime, root: Path | None = None
 ) -> Grid:
-    return Grid(escalation_columns(config, root), escalation_rows(rows, config, now))
+    return grid.escalation_grid(rows, config_facts(config), now, root)
 
 
 def escalation_detail(esc: Escalation, config: Config, now: datetime) -> RenderableType:

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mechctl import derived
+from mechctl.models.defaults import FACTS_VERSION
 from mechctl.services.core.index.store import RACY_NS, SCHEMA, file_stat, store_file, trusted
 from mechctl.store import layout
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from mechctl.models import Config
     from mechctl.services.core.context import Workspace
 
 
@@ -36,13 +38,23 @@ def _keep(db: sqlite3.Connection, name: str, stat: list[int] | None, facts: Any)
     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, orjson.dumps(value)))
 
 
-def remember_config(db: sqlite3.Connection, ws: Workspace, levels: list[str]) -> None:
-    config = ws.config
-    facts = {
+def _facts_of(config: Config, levels: list[str]) -> dict[str, Any]:
+    return {
+        "version": FACTS_VERSION,
         "levels": levels,
         "default_level": config.escalation.default_level,
         "auto_push": config.sync.auto_push,
+        "ack_within": {
+            sev.value: int(t.total_seconds()) for sev, t in config.escalation.ack_within.items()
+        },
+        "resolve_within": {
+            sev.value: int(t.total_seconds()) for sev, t in config.escalation.resolve_within.items()
+        },
     }
+
+
+def remember_config(db: sqlite3.Connection, ws: Workspace, levels: list[str]) -> None:
+    facts = _facts_of(ws.config, levels)
     stat = file_stat(ws.root / layout.CONFIG_FILE)
     old = _stored(db, "config")
     if _vouches(old, stat) and old.get("facts") == facts:
@@ -56,24 +68,31 @@ def _vouches(value: Any, stat: list[int] | None) -> bool:
     return stat is None or stat[1] + RACY_NS < int(value.get("seen", 0))
 
 
-def config_facts(ws: Workspace) -> dict[str, Any]:
-    """levels (lowest first), default_level and auto_push, of the validated configuration:
-    from the index when `.mechctl.yaml` is as it was when they were stored."""
+def config_facts(ws: Workspace, db: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """What reads and escalate need of the validated configuration (`_facts_of`: the levels,
+    lowest first, the default level, auto_push, and the acknowledge and resolve targets in
+    seconds by severity): from the index when `.mechctl.yaml` is as it was when they were
+    stored, so that a warm read imports neither pydantic nor ruamel. `db`: the index, when
+    the caller has it open (it stays open)."""
     import sqlite3
 
-    from mechctl.models.defaults import DEFAULT_LEVEL, DEFAULT_LEVELS
+    from mechctl.models import defaults
 
     stat = file_stat(ws.root / layout.CONFIG_FILE)
     if stat is None:
-        return {"levels": list(DEFAULT_LEVELS), "default_level": DEFAULT_LEVEL, "auto_push": False}
-    db = _facts_db(ws)
+        return defaults.facts()
+    own = db is None
+    if own:
+        db = _facts_db(ws)
     try:
         if db is not None:
             try:
                 value = _stored(db, "config")
-                if _vouches(value, stat):
+                if _vouches(value, stat) and value["facts"].get("version") == FACTS_VERSION:
                     return dict(value["facts"])
-            except (sqlite3.Error, orjson.JSONDecodeError) as exc:
+            except (sqlite3.Error, orjson.JSONDecodeError, TypeError, AttributeError) as exc:
+                if not own:
+                    raise
                 derived.failed(db, store_file(ws), exc)
                 db = None
         config = ws.config  # full validation; raises ConfigError with its place
@@ -81,13 +100,9 @@ def config_facts(ws: Workspace) -> dict[str, Any]:
         if db is not None:
             with contextlib.suppress(sqlite3.Error):
                 remember_config(db, ws, levels)
-        return {
-            "levels": levels,
-            "default_level": config.escalation.default_level,
-            "auto_push": config.sync.auto_push,
-        }
+        return _facts_of(config, levels)
     finally:
-        if db is not None:
+        if own and db is not None:
             db.close()
 
 

@@ -16,7 +16,7 @@ import orjson
 from mechctl import derived
 from mechctl.errors import Location, Problem
 from mechctl.services.core.index.changes import Raced, refresh
-from mechctl.services.core.index.facts import remember_config
+from mechctl.services.core.index.facts import config_facts
 from mechctl.services.core.index.store import (
     COLUMNS,
     ESCALATION,
@@ -40,10 +40,11 @@ class Index:
     built in memory (the same rows, in the same order)."""
 
     def __init__(
-        self, db: sqlite3.Connection, levels: list[str], ws: Workspace, file: Path | None
+        self, db: sqlite3.Connection, facts: dict[str, Any], ws: Workspace, file: Path | None
     ) -> None:
         self.db = db
-        self.levels = levels
+        self.facts = facts  # of the configuration (index.config_facts)
+        self.levels: list[str] = list(facts["levels"])
         self._ws = ws
         self._file = file
 
@@ -214,12 +215,15 @@ def open_index(ws: Workspace, progress: Progress | None = None, *, _again: bool 
     """The index, brought up to date with the work tree (docs/design.md §7)."""
     import sqlite3
 
-    levels = list(ws.config.escalation.levels)
     file = store_file(ws)
     first = not file.exists()
     db = derived.connect(file, SCHEMA)
     if db is not None:
         try:
+            # The configuration's facts, from the index while `.mechctl.yaml` is unchanged:
+            # a warm read never validates it again (nor imports pydantic to do so).
+            facts = config_facts(ws, db)
+            levels = list(facts["levels"])
             for _ in range(3):
                 try:
                     refresh(db, ws, levels, progress)
@@ -228,14 +232,14 @@ def open_index(ws: Workspace, progress: Progress | None = None, *, _again: bool 
                     continue
             if first:  # made now: what earlier versions kept in its place goes
                 derived.remove_leftovers(ws.git.common_dir)
-            remember_config(db, ws, levels)
             db.execute("BEGIN")  # every read of this run sees one state
-            return Index(db, levels, ws, file)
+            return Index(db, facts, ws, file)
         except (sqlite3.Error, orjson.JSONDecodeError, ValueError, TypeError) as exc:
             derived.failed(db, file, exc)
             if _again and isinstance(exc, sqlite3.Error) and derived.corrupt(exc):
                 return open_index(ws, progress, _again=False)  # made again, once: the file is gone
+    facts = config_facts(ws, memory())
     fallback = memory()
-    refresh(fallback, ws, levels, progress)
+    refresh(fallback, ws, list(facts["levels"]), progress)
     fallback.execute("BEGIN")
-    return Index(fallback, levels, ws, None)
+    return Index(fallback, facts, ws, None)

@@ -1,0 +1,97 @@
+"""Listing escalations from the index, and the figures derived from their timelines.
+
+This is the read path of `escalation list` (and of the rows `status` prints): it needs the
+index and the configuration's facts only (services/core/index/facts.py), so a warm listing
+imports neither pydantic nor ruamel (docs/design.md §7, §8). The rules are the model's own
+(`Escalation.time_to_acknowledge`, `time_to_resolve`) and analysis's; tests compare them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from mechctl.errors import Problem
+from mechctl.services.core import index
+
+UNRESOLVED = ("open", "acknowledged")
+STATUSES = ("open", "acknowledged", "resolved", "closed")
+_SETTLED = ("resolved", "closed")
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z
+
+
+def deriver(facts: dict[str, Any], now: datetime) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function giving the figures computed from a record (as JSON) and the configured
+    targets (`facts`: index.config_facts); never stored. It works on plain rows, so listing
+    100,000 escalations needs no model objects."""
+    ack_seconds: dict[str, int] = facts["ack_within"]
+    resolve_seconds: dict[str, int] = facts["resolve_within"]
+    ack = {sev: timedelta(seconds=s) for sev, s in ack_seconds.items()}
+    resolve = {sev: timedelta(seconds=s) for sev, s in resolve_seconds.items()}
+
+    def derive(row: dict[str, Any]) -> dict[str, Any]:
+        raised = _at(row["raised_at"])
+        severity = row["severity"]
+        status = row["status"]
+        timeline = row["timeline"]
+        acked = next((e["at"] for e in timeline if e["action"] == "acknowledged"), None)
+        resolved = [e["at"] for e in timeline if e["action"] == "resolved"]
+        settled = status in _SETTLED
+        tta = _at(acked) - raised if acked else None
+        ttr = _at(resolved[-1]) - raised if settled and resolved else None
+        return {
+            "age_seconds": int((now - raised).total_seconds()),
+            "time_to_acknowledge_seconds": None if tta is None else int(tta.total_seconds()),
+            "time_to_resolve_seconds": None if ttr is None else int(ttr.total_seconds()),
+            "ack_target_seconds": ack_seconds[severity],
+            "resolve_target_seconds": resolve_seconds[severity],
+            # analysis.is_ack_overdue and is_resolve_overdue, on plain values
+            "ack_overdue": status == "open" and now > raised + ack[severity],
+            "resolve_overdue": status in UNRESOLVED and now > raised + resolve[severity],
+        }
+
+    return derive
+
+
+def statuses_for(status: str | None) -> list[str] | None:
+    """`--status`: None is the unresolved ones, 'all' every status (None here)."""
+    if status is None:
+        return list(UNRESOLVED)
+    if status == "all":
+        return None
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    return [status]
+
+
+@contextlib.contextmanager
+def listing(
+    ws: Any,
+    *,
+    status: str | None = None,
+    mechanism: str | None = None,
+    severity: str | None = None,
+    failure_mode: str | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
+) -> Iterator[tuple[Iterator[dict[str, Any]], list[Problem], dict[str, Any]]]:
+    """The records as JSON rows, oldest first, read from the index as they are consumed (a
+    listing of 100,000 holds one row at a time) while the block runs; the problems of the
+    invalid escalation files; and the configuration's facts. `status` None: unresolved;
+    'all': every status. Only the rows asked for are read: the filters are the index's own
+    (docs/design.md §7)."""
+    with index.open_index(ws) as found:
+        rows = found.escalations(
+            statuses=statuses_for(status),
+            mechanism=mechanism,
+            severity=severity,
+            failure_mode=failure_mode,
+            owner=owner,
+            limit=limit,
+        )
+        yield rows, found.problems(index.ESCALATION), found.facts
