@@ -35,12 +35,11 @@ EscArg = Annotated[
 
 def _prompt_mechanism() -> str | None:
     from mechctl.cli.skipped import warn_skipped
-    from mechctl.models import MechanismStatus
-    from mechctl.services.mechanism.read import list_mechanisms
+    from mechctl.services.mechanism.listing import mechanism_rows
 
-    found, problems = list_mechanisms(workspace(), status=MechanismStatus.ACTIVE)
+    found, problems = mechanism_rows(workspace(), status="active")
     warn_skipped(problems)  # a broken mechanism file never blocks an escalation
-    active = [m.id for m in found]
+    active = [m["id"] for m in found]
     note("Which mechanism failed? Known: " + (", ".join(active) or "(none yet)"))
     answer = typer.prompt(
         "Mechanism (empty if no mechanism exists for this)",

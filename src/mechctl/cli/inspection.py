@@ -114,7 +114,7 @@ def due(
 
 def _due_grid(items: Iterable[DueItem]) -> Grid:
     from mechctl.cli.listing import Column, Grid
-    from mechctl.models import Cadence
+    from mechctl.models.enums import Cadence
 
     columns = [
         Column("ID"),

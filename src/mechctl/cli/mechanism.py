@@ -117,16 +117,18 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List mechanisms."""
+    # Rows as the index keeps them, never models (docs/design.md §8).
     from mechctl.cli.listing import Limit, show
-    from mechctl.cli.render import mechanism_grid
+    from mechctl.cli.mechanism_grid import mechanism_grid
     from mechctl.cli.skipped import warn_skipped
-    from mechctl.services.mechanism.read import list_mechanisms
+    from mechctl.services.mechanism.listing import mechanism_rows
 
-    listed, problems = list_mechanisms(workspace(), status=status, owner=owner)
+    wanted = status.value if status is not None else None
+    listed, problems = mechanism_rows(workspace(), status=wanted, owner=owner)
     warn_skipped(problems)
     found = Limit(listed, limit)
     if as_json:
-        stream_json(m.model_dump(mode="json") for m in found)
+        stream_json(found)
     elif not show([mechanism_grid(found)], no_pager=no_pager):
         note("no mechanisms" + (" match" if status or owner else " yet"))
         return

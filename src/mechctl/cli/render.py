@@ -3,47 +3,16 @@ Machines use --json instead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from mechctl.cli.listing import Column, Grid, Row
-from mechctl.models import Cadence, Mechanism, MechanismKind, MechanismStatus
+from mechctl.cli.mechanism_grid import STATUS_STYLE
+from mechctl.models import Mechanism
 
-_STATUS_STYLE = {"draft": "yellow", "active": "green", "retired": "dim"}
+_STATUS_STYLE = STATUS_STYLE
 _OUTCOME_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "red"}
-
-
-MECHANISM_COLUMNS = [
-    Column("ID"),
-    Column("TITLE", wrap=True),
-    Column("KIND", max(len(k.value) for k in MechanismKind)),
-    Column("STATUS", max(len(s.value) for s in MechanismStatus)),
-    Column("OWNER"),
-    Column("VER"),
-    Column("CADENCE", max(len(c.value) for c in Cadence)),
-    Column("LAST INSPECTED", len("2026-11-01 (off-track)")),
-]
-
-
-def mechanism_rows(mechanisms: Iterable[Mechanism]) -> Iterator[Row]:
-    for m in mechanisms:
-        last = m.inspections[-1] if m.inspections else None
-        yield (
-            (m.id, ""),
-            (m.title, ""),
-            (m.kind.value, ""),
-            (m.status.value, _STATUS_STYLE[m.status.value]),
-            (m.owner, ""),
-            (str(m.version), ""),
-            (m.inspection.cadence.value if m.inspection.cadence else "-", ""),
-            (f"{last.date} ({last.outcome.value})" if last else "never", ""),
-        )
-
-
-def mechanism_grid(mechanisms: Iterable[Mechanism]) -> Grid:
-    return Grid(MECHANISM_COLUMNS, mechanism_rows(mechanisms))
 
 
 def _section(title: str) -> Text:

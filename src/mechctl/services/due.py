@@ -1,8 +1,9 @@
 """`mechctl due`: active mechanisms whose next inspection is due or overdue.
 
-The next inspection is the last one plus the cadence (`analysis.next_inspection`). A mechanism
+The next inspection is the last one plus the cadence (services/core/cadence.py). A mechanism
 never inspected counts from its activation: the newest `mechanism.activate` commit in git (one
-`git log` for all of them), or, failing that, its latest iteration's date.
+`git log` for all of them), or, failing that, its latest iteration's date. It reads the
+mechanisms as the index's JSON rows, never as models (docs/design.md §8).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from datetime import date
 from typing import Any
 
 from mechctl.errors import Problem, UsageError
-from mechctl.models import Mechanism, MechanismStatus
-from mechctl.services.core import catalog
-from mechctl.services.core.analysis import next_inspection
+from mechctl.services.core.cadence import inspection_due
 from mechctl.services.core.context import Workspace
+from mechctl.services.mechanism.listing import mechanism_rows
 
 
 @dataclass
@@ -61,26 +61,30 @@ class DueReport:
         return [item for item in self.items if item.overdue]
 
 
-def _item(mechanism: Mechanism, today: date, activated: dict[str, date]) -> DueItem | None:
-    cadence = mechanism.inspection.cadence
+def _item(mechanism: dict[str, Any], today: date, activated: dict[str, date]) -> DueItem | None:
+    plan = mechanism.get("inspection") or {}
+    cadence = plan.get("cadence")
     if cadence is None:
         return None
-    last = max((record.date for record in mechanism.inspections), default=None)
+    dates = [date.fromisoformat(record["date"]) for record in mechanism.get("inspections") or []]
+    last = max(dates, default=None)
     since = "inspection"
-    start = activated.get(mechanism.id)
+    start = activated.get(mechanism["id"])
     if last is None:
         since = "activation"
-        if start is None and mechanism.iterations:
-            start, since = max(it.date for it in mechanism.iterations), "iteration"
-    due = next_inspection(mechanism, start)
+        iterations = mechanism.get("iterations") or []
+        if start is None and iterations:
+            start = max(date.fromisoformat(it["date"]) for it in iterations)
+            since = "iteration"
+    due = inspection_due(cadence, last, start)
     if due is None:  # never inspected, start unknown: due now
         due, since = today, "unknown"
     return DueItem(
-        mechanism=mechanism.id,
-        title=mechanism.title,
-        owner=mechanism.owner,
-        cadence=cadence.value,
-        inspector=mechanism.inspection.inspector,
+        mechanism=mechanism["id"],
+        title=mechanism["title"],
+        owner=mechanism["owner"],
+        cadence=cadence,
+        inspector=plan.get("inspector"),
         last_inspected=last,
         since=since,
         due=due,
@@ -92,10 +96,9 @@ def due(ws: Workspace, within: int = 7) -> DueReport:
     if within < 0:
         raise UsageError(f"--within must be 0 or more days, not {within}")
     today = ws.now().date()
-    found, problems = catalog.mechanisms(ws)
-    active = [m for m in found if m.status is MechanismStatus.ACTIVE]
+    active, problems = mechanism_rows(ws, status="active")
     # One git log, and only when some mechanism has never been inspected.
-    activated = ws.git.activation_dates() if any(not m.inspections for m in active) else {}
+    activated = ws.git.activation_dates() if any(not m.get("inspections") for m in active) else {}
     items = [item for m in active if (item := _item(m, today, activated)) is not None]
     shown = [item for item in items if item.days <= within]
     shown.sort(key=lambda item: (item.days, item.mechanism))

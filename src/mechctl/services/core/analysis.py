@@ -11,6 +11,7 @@ from typing import Protocol
 
 from mechctl.models import Cadence, Config, EscalationStatus, Mechanism
 from mechctl.models.enums import FailureMode, Severity
+from mechctl.services.core import cadence as cadence_rule
 
 RECURRING_WINDOW = timedelta(days=90)
 RECURRING_THRESHOLD = 3
@@ -106,7 +107,4 @@ def inspection_due(
     cadence: Cadence | None, last_inspected: date | None, activated: date | None
 ) -> date | None:
     """`next_inspection` from the three facts it needs (lint keeps only these per file)."""
-    if cadence is None:
-        return None
-    anchor = last_inspected if last_inspected is not None else activated
-    return None if anchor is None else anchor + timedelta(days=cadence.days)
+    return cadence_rule.inspection_due(cadence, last_inspected, activated)

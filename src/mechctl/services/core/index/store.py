@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS files ({_FILES_COLUMNS});
 CREATE INDEX IF NOT EXISTS files_open ON files (kind, status, raised_at, id);
 CREATE INDEX IF NOT EXISTS files_id ON files (kind, id);
 CREATE INDEX IF NOT EXISTS files_loose ON files (origin) WHERE origin != 0;
+-- The invalid files, which every listing warns of: found without reading the valid ones.
+CREATE INDEX IF NOT EXISTS files_invalid ON files (kind, path) WHERE valid = 0;
 CREATE TABLE IF NOT EXISTS staged (path TEXT PRIMARY KEY, blob TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 """
