@@ -81,22 +81,47 @@ def print_json(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
 
 
-def stream_json(items: Iterable[Any]) -> int:
-    """A JSON array on stdout, written one item at a time, byte for byte what `print_json`
-    writes for the whole list: nothing is held but the item being written. Returns the count.
+def stream_json(items: Iterable[Any], batch: int = 512) -> int:
+    """A JSON array on stdout, written a batch of items at a time, byte for byte what
+    `print_json` writes for the whole list: nothing is held but the batch being written.
+    Returns the count.
 
-    orjson indents each item as if it stood alone; inside the array every line of it moves two
-    spaces right. A JSON string never holds a raw newline, so each newline is a line break.
+    orjson writes each batch as an indented array of its own, `[\n  item,\n  item\n]`; its
+    brackets come off, and the batches join with `,\n`, as the items inside one array do.
     """
     import orjson
 
     write = sys.stdout.write
     count = 0
+    held: list[Any] = []
+
+    def flush() -> None:
+        text = orjson.dumps(held, option=orjson.OPT_INDENT_2).decode("utf-8")
+        write(("[\n" if count == len(held) else ",\n") + text[2:-2])
+        held.clear()
+
     for item in items:
-        text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode("utf-8")
-        write(("[\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+        held.append(item)
         count += 1
+        if len(held) >= batch:
+            flush()
+    if held:
+        flush()
     write("[]\n" if count == 0 else "\n]\n")
+    return count
+
+
+def stream_json_items(items: Iterable[bytes]) -> int:
+    """`stream_json` for items already written as JSON, each indented as an item of the
+    array (two spaces after every line break, the index's build.shown). Returns the count."""
+    write = sys.stdout.buffer.write
+    sys.stdout.flush()
+    count = 0
+    for item in items:
+        write((b"[\n  " if count == 0 else b",\n  ") + item)
+        count += 1
+    write(b"[]\n" if count == 0 else b"\n]\n")
+    sys.stdout.buffer.flush()
     return count
 
 

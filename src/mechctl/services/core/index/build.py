@@ -23,6 +23,13 @@ from mechctl.services.core.index.store import (
 )
 
 
+def shown(record: dict[str, Any]) -> bytes:
+    """A record as the index keeps it: JSON, indented as an item of the array that
+    `--json` listings print (orjson's two spaces, and two more after every line break), so
+    that `escalation list --json` writes it without parsing it again (store.VERSION 2)."""
+    return orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
+
+
 def _columns(kind: str, rec: dict[str, Any]) -> tuple[Any, ...]:
     if kind == ESCALATION:
         timeline = rec.get("timeline") or []
@@ -98,7 +105,7 @@ def check_file(
     columns: tuple[Any, ...] = (None,) * len(COLUMNS)
     if not issues and checked.model is not None:
         dumped = checked.model.model_dump(mode="json")
-        record = orjson.dumps(dumped)
+        record = shown(dumped)
         columns = _columns(kind, dumped)
     problems = (
         orjson.dumps([[p.location.line, p.location.column, p.rule, p.message] for p in issues])

@@ -33,7 +33,7 @@ Progress = Callable[[int, int], None]
 
 ESCALATION = "escalation"
 MECHANISM = "mechanism"
-VERSION = "1"  # the shape of the tables below; a store of another version is made again
+VERSION = "2"  # the shape of the tables below; a store of another version is made again
 RACY_NS = 1_000_000_000  # a file changed this close to when it was seen is read again
 PARALLEL_FROM = 400  # fewer files than this are checked in this process
 CHUNK = 250
@@ -83,11 +83,14 @@ _FILES_COLUMNS = f"""
     valid INTEGER NOT NULL,
     problems BLOB,              -- JSON [[line, column, rule, message], ...], or NULL
     {", ".join(f"{name} TEXT" for name in COLUMNS)},
-    record BLOB                 -- JSON of the valid record, or NULL
+    record BLOB                 -- JSON of the valid record (build.shown), or NULL
 """
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS files ({_FILES_COLUMNS});
-CREATE INDEX IF NOT EXISTS files_open ON files (kind, status, raised_at, id);
+-- Listings come out in raising order without sorting the records: by status, or all of them.
+DROP INDEX IF EXISTS files_open;
+CREATE INDEX IF NOT EXISTS files_status ON files (kind, status, raised_at, id, path);
+CREATE INDEX IF NOT EXISTS files_raised ON files (kind, raised_at, id, path);
 CREATE INDEX IF NOT EXISTS files_id ON files (kind, id);
 CREATE INDEX IF NOT EXISTS files_loose ON files (origin) WHERE origin != 0;
 -- The invalid files, which every listing warns of: found without reading the valid ones.
