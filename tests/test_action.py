@@ -158,9 +158,7 @@ def test_example_uses_only_the_actions_inputs(path: Path) -> None:
 
 def test_every_command_but_intake_has_an_example() -> None:
     # Intake's workflow is written by `mechctl github setup`, with the issue form it reads.
-    used = {
-        step["with"]["command"] for path in EXAMPLES for step in _uses_of_action(_load(path))
-    }
+    used = {step["with"]["command"] for path in EXAMPLES for step in _uses_of_action(_load(path))}
     assert used == {"lint", "review", "notify", "site"}
     for command in used:
         assert (ROOT / "examples" / f"github-actions-{command}.yml").exists()
@@ -213,3 +211,178 @@ def test_actionlint_passes_on_the_actions_steps(tmp_path: Path) -> None:
         yaml.dump(workflow, stream)
     result = _actionlint(cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+# -- the action's scripts, run as the runner runs them (bash -eo pipefail) ----------------
+
+
+def _step(key: str) -> dict[str, Any]:
+    """The action's step with this id or name."""
+    steps = _action()["runs"]["steps"]
+    return next(s for s in steps if key in (s.get("id"), s.get("name")))
+
+
+def _run_step(
+    key: str, cwd: Path, env: dict[str, str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """Run one `run:` step with the environment the runner gives it (the step's own `env:`
+    stands in `env`, its expressions worked out by the test) and read what it wrote to
+    $GITHUB_OUTPUT."""
+    import os
+
+    output = tmp_path / "github-output"
+    output.write_text("")
+    (tmp_path / "runner-temp").mkdir(exist_ok=True)
+    full = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+        "RUNNER_OS": "Linux",
+        **env,
+    }
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _step(key)["run"]],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+    return done, outputs
+
+
+@pytest.mark.parametrize(
+    ("command", "sarif", "message"),
+    [
+        ("lnt", "false", "command: 'lnt' is not one of lint, review, notify, intake, site"),
+        ("", "false", "command: '' is not one of lint, review, notify, intake, site"),
+        ("lint", "yes", "sarif: 'yes' is not true or false"),
+    ],
+)
+def test_a_bad_input_fails_the_first_step_in_one_line(
+    tmp_path: Path, command: str, sarif: str, message: str
+) -> None:
+    done, _ = _run_step(
+        "Check the inputs", tmp_path, {"COMMAND": command, "SARIF": sarif}, tmp_path
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        f"::error title=mechctl action::{message}\n",
+        "",
+    )
+
+
+def test_every_command_passes_the_input_check(tmp_path: Path) -> None:
+    for command in COMMANDS:
+        done, _ = _run_step(
+            "Check the inputs", tmp_path, {"COMMAND": command, "SARIF": "true"}, tmp_path
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.fixture
+def findings_repo(cli: Runner, repo: Path) -> Path:
+    """A repository whose lint has one error: an escalation names an unknown mechanism."""
+    from lintkit import commit, write_esc
+
+    assert cli("mechanism", "new", "wbr", "--template", "wbr", "--owner", "finance").exit_code == 0
+    assert cli("mechanism", "activate", "wbr").exit_code == 0
+    write_esc(repo, "esc-20261120-aaaaaaaa", mechanism="wbrr")
+    commit(repo)
+    return repo
+
+
+def test_lint_writes_sarif_then_annotates_and_fails(findings_repo: Path, tmp_path: Path) -> None:
+    import json
+
+    from lintkit import NOW
+
+    env = {"BASE": "", "ARGS": "", "MECHCTL_NOW": NOW}
+    done, outputs = _run_step("sarif", findings_repo, env, tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    sarif = Path(outputs["file"])
+    assert sarif == tmp_path / "runner-temp" / "mechctl.sarif"
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["unknown-mechanism"]
+
+    done, _ = _run_step("mechctl lint", findings_repo, env, tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0] == (
+        "::error file=escalations/2026/11/esc-20261120-aaaaaaaa.yaml,line=3,col=12,"
+        "title=unknown-mechanism (mechctl)::no mechanism 'wbrr' (did you mean 'wbr'?)"
+    )
+
+
+def test_lint_passes_base_and_args_and_an_error_fails_the_sarif_step(
+    findings_repo: Path, tmp_path: Path
+) -> None:
+    from lintkit import NOW
+
+    # An unknown --base is a usage error (exit 2), not findings: no SARIF output.
+    env = {"BASE": "origin/nope", "ARGS": "", "MECHCTL_NOW": NOW}
+    done, outputs = _run_step("sarif", findings_repo, env, tmp_path)
+    assert (done.returncode, outputs) == (2, {})
+    assert done.stderr.startswith("error: --base: unknown revision 'origin/nope'\n")
+    # A usage error in ARGS (exit 2) fails it too.
+    env = {"BASE": "", "ARGS": "--fail-level nope", "MECHCTL_NOW": NOW}
+    done, outputs = _run_step("sarif", findings_repo, env, tmp_path)
+    assert (done.returncode, outputs) == (2, {})
+    # ARGS is split on spaces: the findings are outside `mechanisms`, so this passes.
+    env = {"BASE": "HEAD", "ARGS": "--fail-level warning mechanisms", "MECHCTL_NOW": NOW}
+    done, _ = _run_step("mechctl lint", findings_repo, env, tmp_path)
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
+
+
+def test_site_builds_into_out_and_gives_its_path(repo: Path, tmp_path: Path) -> None:
+    done, outputs = _run_step("site", repo, {"OUT": "_site", "ARGS": "--weeks 0"}, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("wrote _site: ")
+    assert outputs == {"dir": str((repo / "_site").resolve())}
+    assert (repo / "_site" / "index.html").is_file()
+
+
+def test_notify_pushes_what_the_run_committed(repo: Path, tmp_path: Path) -> None:
+    from conftest import git
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    branch = git(repo, "symbolic-ref", "--short", "HEAD").strip()
+    git(repo, "commit", "-q", "--allow-empty", "-m", "left over")
+    git(repo, "update-ref", "refs/mechctl/notify", "HEAD")
+    done, _ = _run_step("Push what notify committed", repo, {}, tmp_path)
+    assert done.returncode == 0, done.stderr
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert git(remote, "rev-parse", f"refs/heads/{branch}").strip() == head
+    assert git(remote, "rev-parse", "refs/mechctl/notify").strip() == head
+
+
+def _readme_workflows() -> list[str]:
+    """The workflow snippets of the README's GitHub section, one per command."""
+    import textwrap
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## GitHub\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    blocks = re.findall(r"\n( *)```yaml\n(.*?)\n\1```", section, re.DOTALL)
+    return [textwrap.dedent(body) for _, body in blocks]
+
+
+def test_the_readme_has_a_valid_workflow_per_command(tmp_path: Path) -> None:
+    snippets = _readme_workflows()
+    commands = [re.search(r"command: (\w+)", s).group(1) for s in snippets]  # type: ignore[union-attr]
+    assert commands == list(COMMANDS)
+    workflows = _project(tmp_path)
+    shutil.copy(ACTION, tmp_path / "action.yml")
+    for command, snippet in zip(commands, snippets, strict=True):
+        assert f"uses: {USES}" in snippet
+        text = f"name: {command}\n" + snippet.replace(f"uses: {USES}", "uses: ./")
+        (workflows / f"{command}.yml").write_text(text, encoding="utf-8")
+    result = _actionlint(cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in INPUTS:
+        assert f"| `{name}` |" in text
