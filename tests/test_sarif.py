@@ -36,8 +36,7 @@ def _missing(reason: str) -> None:
 def multitool() -> Iterator[Path]:
     """The validator's executable, installed with npm into CACHE (atomically: a concurrent
     session either finds it whole or installs its own copy beside it)."""
-    exe = CACHE / "node_modules" / ".bin" / "sarif-multitool"
-    if not exe.exists():
+    if not CACHE.exists():
         if shutil.which("node") is None or shutil.which("npm") is None:
             _missing("Node.js and npm are needed for @microsoft/sarif-multitool (not on PATH)")
         work = Path(tempfile.mkdtemp(prefix=CACHE.name + ".", dir=CACHE.parent))
@@ -57,7 +56,12 @@ def multitool() -> Iterator[Path]:
             work.rename(CACHE)
         except OSError:  # another session got there first
             shutil.rmtree(work, ignore_errors=True)
-    yield exe
+    # The platform's self-contained binary, run directly (npm's `bin` shim hands the
+    # arguments to a shell).
+    found = sorted((CACHE / "node_modules" / "@microsoft").glob("*/Sarif.Multitool"))
+    if not found:
+        _missing(f"{CACHE} holds no Sarif.Multitool for this platform")
+    yield found[0]
 
 
 def _validate(multitool: Path, log: Path) -> list[str]:
