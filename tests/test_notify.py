@@ -429,7 +429,8 @@ def test_example_workflow() -> None:
     ).read_text()
     assert 'cron: "*/15 * * * *"' in text and "branches: [main]" in text
     assert "concurrency:\n  group: mechctl-notify" in text
-    assert "mechctl notify --apply-policy --push" in text
+    # The action runs `mechctl notify --apply-policy --push` (tests/test_action.py).
+    assert "uses: <owner>/mechctl@<tag>\n        with:\n          command: notify\n" in text
     assert "${{ secrets.MECHCTL_SMTP_URL }}" in text
     assert "refs/mechctl/notify" in text
 

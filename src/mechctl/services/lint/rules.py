@@ -243,3 +243,21 @@ def rule_table(config: Config | None) -> list[dict[str, Any]]:
         }
         for rule in RULES.values()
     ]
+
+
+def rules_markdown() -> str:
+    """docs/lint-rules.md: one heading per rule id, the anchor each SARIF rule's `helpUri`
+    points at (tests/test_sarif.py keeps the file current)."""
+    parts = [
+        "# mechctl lint rules\n\n"
+        "<!-- Generated from src/mechctl/services/lint/rules.py by tests/test_sarif.py"
+        " (MECHCTL_UPDATE_README=1); do not edit by hand. -->\n\n"
+        "Each rule's id is stable. Its level can be changed in `.mechctl.yaml`"
+        " (`lint: {rules: {RULE: error|warning|off}}`); `mechctl lint --list-rules` shows the"
+        " levels in force. Code scanning links each SARIF result here.\n"
+    ]
+    for rule in RULES.values():
+        level = f"Default level: **{rule.severity}**" + (f" ({rule.note})" if rule.note else "")
+        base = " Checked only with `--base REV`." if rule.needs_base else ""
+        parts.append(f"\n## {rule.id}\n\n{rule.summary}\n\n{rule.explanation}\n\n{level}.{base}\n")
+    return "".join(parts)

@@ -5,16 +5,26 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from mechctl import __version__
+from mechctl import HOMEPAGE, __version__
 from mechctl.services.lint.finding import LintReport
 from mechctl.services.lint.rules import OFF, RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT = "%SRCROOT%"  # artifact URIs are relative to the repository root
+# Each rule's explanation, one heading per rule id (generated from RULES; tests/test_sarif.py).
+RULES_DOC = f"{HOMEPAGE}/blob/main/docs/lint-rules.md"
 
 
 def _name(rule_id: str) -> str:
-    return "".join(part.capitalize() for part in rule_id.split("-"))
+    """The rule's PascalCase name, which SARIF wants different from its id even ignoring case:
+    a one-word id gets a suffix (`schema` -> `SchemaViolation`)."""
+    name = "".join(part.capitalize() for part in rule_id.split("-"))
+    return name + "Violation" if "-" not in rule_id else name
+
+
+def help_uri(rule_id: str) -> str:
+    """The rule's explanation: its heading in docs/lint-rules.md on the project's home."""
+    return f"{RULES_DOC}#{rule_id}"
 
 
 def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
@@ -39,6 +49,7 @@ def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.explanation},
                 "help": {"text": text},
+                "helpUri": help_uri(rule.id),
                 "defaultConfiguration": config,
                 "properties": {"tags": ["mechctl"] + (["pull-request"] if rule.needs_base else [])},
             }
@@ -70,6 +81,7 @@ def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
                         "name": "mechctl",
                         "version": __version__,
                         "semanticVersion": __version__,
+                        "informationUri": HOMEPAGE,
                         "rules": rules,
                     }
                 },
