@@ -256,3 +256,31 @@ def test_escalate_json_through_a_real_process(proc: Runner, repo: Path) -> None:
     assert (raised["title"], raised["customer_impact"]) == (title, impact)
     shown = json.loads(proc("escalation", "show", raised["id"], "--json").stdout)
     assert (shown["title"], shown["customer_impact"]) == (title, impact)
+
+
+def test_warm_listings_load_neither_pydantic_nor_ruamel(
+    repo: Path, tmp_path: Path, mechanism
+) -> None:  # type: ignore[no-untyped-def]
+    """A warm `escalation list` (text and --json), `mechanism list` and `due` read the
+    index's rows and the configuration's facts only (docs/design.md §8)."""
+    mechanism("wbr", "wbr")
+    raised, _ = _watched(repo, tmp_path, "escalate", "-m", "wbr", "-t", "Deck late", "-i", "I")
+    assert raised.returncode == 0, raised.stderr
+    _age(repo)
+    for path in (repo / "escalations").rglob("*.yaml"):
+        os.utime(path, (time.time() - 60,) * 2)
+    commands = (
+        ["escalation", "list"],
+        ["escalation", "list", "--status", "all", "--json"],
+        ["mechanism", "list"],
+        ["mechanism", "list", "--json"],
+        ["due", "--within", "400"],
+    )
+    for args in commands:  # the first run checks the files and keeps what it learnt
+        cold, _ = _watched(repo, tmp_path, *args)
+        assert cold.returncode == 0, cold.stderr
+    for args in commands:
+        done, loaded = _watched(repo, tmp_path, *args)
+        assert (done.returncode, done.stderr) == (0, ""), args
+        assert done.stdout.strip(), args
+        assert loaded == "", f"{' '.join(args)} loaded {loaded}"
