@@ -228,21 +228,22 @@ def list_(
 @app.command("show")
 def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     """Show one escalation: its state, timeline, and time to acknowledge and resolve."""
+    # From the index's row and the configuration's facts, no models (docs/design.md §8).
     from mechctl.clock import now
-    from mechctl.services.escalation.read import as_json as dump
-    from mechctl.services.escalation.read import find
+    from mechctl.services.escalation.listing import deriver
+    from mechctl.services.escalation.lookup import find_row
     from mechctl.services.notify.history import notifications
 
     ws = workspace()
-    found = find(ws, escalation_id)
-    told = notifications(ws, found.id)
+    row, facts = find_row(ws, escalation_id)
+    told = notifications(ws, row["id"])
     if as_json:
-        print_json({**dump(found, ws.config, now()), "notifications": told})
+        print_json({**row, "derived": deriver(facts, now())(row), "notifications": told})
         return
     from mechctl.cli.render_escalation import escalation_detail
 
-    print(found.id)
-    console().print(escalation_detail(found, ws.config, now()))
+    print(row["id"])
+    console().print(escalation_detail(row, facts, now()))
     if told:
         print("\nNotified")
         for item in told:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -13,8 +13,9 @@ from rich.text import Text
 from mechctl.cli import escalation_grid as grid
 from mechctl.cli.deadline import deadline, duration
 from mechctl.cli.listing import Grid
-from mechctl.models import Config, Escalation, EscalationStatus, TimelineAction
-from mechctl.services.core import analysis
+
+if TYPE_CHECKING:
+    from mechctl.models import Config
 
 _STATUS_STYLE = grid.STATUS_STYLE
 _DEADLINE_STYLE = grid.DEADLINE_STYLE
@@ -22,28 +23,6 @@ _DEADLINE_STYLE = grid.DEADLINE_STYLE
 
 def human(delta: timedelta) -> str:
     return duration(delta.total_seconds())
-
-
-def _deadline(
-    esc: Escalation, target: timedelta, taken: timedelta | None, now: datetime, waiting: bool
-) -> Text:
-    text, state = deadline(
-        taken=None if taken is None else taken.total_seconds(),
-        target=target.total_seconds(),
-        left=(esc.raised_at + target - now).total_seconds(),
-        waiting=waiting,
-    )
-    return Text(text, style=_DEADLINE_STYLE[state])
-
-
-def _ack_cell(esc: Escalation, config: Config, now: datetime) -> Text:
-    target, taken = analysis.ack_target(esc, config), esc.time_to_acknowledge()
-    return _deadline(esc, target, taken, now, waiting=esc.status is EscalationStatus.OPEN)
-
-
-def _resolve_cell(esc: Escalation, config: Config, now: datetime) -> Text:
-    target, taken = analysis.resolve_target(esc, config), esc.time_to_resolve()
-    return _deadline(esc, target, taken, now, waiting=True)  # due until resolved
 
 
 def config_facts(config: Config) -> dict[str, Any]:
@@ -65,62 +44,92 @@ def escalation_grid(
     return grid.escalation_grid(rows, config_facts(config), now, root)
 
 
-def escalation_detail(esc: Escalation, config: Config, now: datetime) -> RenderableType:
+def _minute(at: str) -> str:
+    """'2026-11-02T08:40:00Z' as '2026-11-02 08:40Z' (a record's times are always UTC)."""
+    return f"{at[:10]} {at[11:16]}Z"
+
+
+def _cell(taken: float | None, target: float, left: float, waiting: bool) -> Text:
+    text, state = deadline(taken=taken, target=target, left=left, waiting=waiting)
+    return Text(text, style=_DEADLINE_STYLE[state])
+
+
+def escalation_detail(row: dict[str, Any], facts: dict[str, Any], now: datetime) -> RenderableType:
+    """One escalation for people, from its JSON row (`model_dump(mode="json")`, as the index
+    keeps it) and the configuration's facts: no model is needed (docs/design.md §8)."""
+    raised = datetime.fromisoformat(row["raised_at"])
+    status = row["status"]
     head = Text()
-    head.append(esc.title, style="bold")
+    head.append(row["title"], style="bold")
     head.append("  ")
-    head.append(esc.status.value, style=_STATUS_STYLE[esc.status.value])
+    head.append(status, style=_STATUS_STYLE[status])
     parts: list[RenderableType] = [head]
     parts.append(
         Text(
-            f"{esc.severity.value} · level {esc.level} · mechanism {esc.mechanism or '(none)'}"
-            f" · failure mode {esc.failure_mode.value} · owner {esc.owner or '-'}"
+            f"{row['severity']} · level {row['level']} · mechanism {row['mechanism'] or '(none)'}"
+            f" · failure mode {row['failure_mode']} · owner {row['owner'] or '-'}"
         )
     )
     parts.append(
         Text(
-            f"raised by {esc.raised_by} at {esc.raised_at:%Y-%m-%d %H:%M}Z"
-            f" ({human(now - esc.raised_at)} ago)"
+            f"raised by {row['raised_by']} at {_minute(row['raised_at'])}"
+            f" ({human(now - raised)} ago)"
         )
     )
     parts.append(Text("\nCustomer impact", style="bold"))
-    parts.append(Text(f"  {esc.customer_impact}"))
-    if esc.ask:
-        parts += [Text("\nAsk", style="bold"), Text(f"  {esc.ask}")]
+    parts.append(Text(f"  {row['customer_impact']}"))
+    if row.get("ask"):
+        parts += [Text("\nAsk", style="bold"), Text(f"  {row['ask']}")]
     parts.append(Text("\nResponse times", style="bold"))
+    ack, resolve = facts["ack_within"][row["severity"]], facts["resolve_within"][row["severity"]]
+    at = datetime.fromisoformat
+    acked = next((e["at"] for e in row["timeline"] if e["action"] == "acknowledged"), None)
+    resolved = [e["at"] for e in row["timeline"] if e["action"] == "resolved"]
+    settled = status in ("resolved", "closed") and resolved
     line = Text("  acknowledge: ")
-    line.append_text(_ack_cell(esc, config, now))
-    line.append(f" (target {human(analysis.ack_target(esc, config))})   resolve: ")
-    line.append_text(_resolve_cell(esc, config, now))
-    line.append(f" (target {human(analysis.resolve_target(esc, config))})")
+    line.append_text(
+        _cell(
+            None if acked is None else (at(acked) - raised).total_seconds(),
+            ack,
+            (raised + timedelta(seconds=ack) - now).total_seconds(),
+            waiting=status == "open",
+        )
+    )
+    line.append(f" (target {duration(ack)})   resolve: ")
+    line.append_text(
+        _cell(
+            (at(resolved[-1]) - raised).total_seconds() if settled else None,
+            resolve,
+            (raised + timedelta(seconds=resolve) - now).total_seconds(),
+            waiting=True,  # due until resolved
+        )
+    )
+    line.append(f" (target {duration(resolve)})")
     parts.append(line)
-    if esc.resolution:
-        r = esc.resolution
+    r = row.get("resolution")
+    if r:
         parts.append(Text("\nResolution", style="bold"))
-        parts.append(Text(f"  {r.summary}"))
-        if r.root_cause:
-            parts.append(Text(f"  root cause: {r.root_cause}"))
-        if r.mechanism_change:
-            parts.append(
-                Text(
-                    f"  mechanism change: {r.mechanism_change.mechanism}"
-                    f" v{r.mechanism_change.version}"
-                )
-            )
-        if r.no_change_reason:
-            parts.append(Text(f"  no change needed: {r.no_change_reason}"))
-    if esc.links or esc.tags:
+        parts.append(Text(f"  {r['summary']}"))
+        if r.get("root_cause"):
+            parts.append(Text(f"  root cause: {r['root_cause']}"))
+        change = r.get("mechanism_change")
+        if change:
+            parts.append(Text(f"  mechanism change: {change['mechanism']} v{change['version']}"))
+        if r.get("no_change_reason"):
+            parts.append(Text(f"  no change needed: {r['no_change_reason']}"))
+    links, tags = row.get("links") or [], row.get("tags") or []
+    if links or tags:
         parts.append(Text(""))
-        for link in esc.links:
+        for link in links:
             parts.append(Text(f"  link: {link}"))
-        if esc.tags:
-            parts.append(Text("  tags: " + ", ".join(esc.tags)))
+        if tags:
+            parts.append(Text("  tags: " + ", ".join(tags)))
     parts.append(Text("\nTimeline", style="bold"))
-    for entry in esc.timeline:
-        row = Text(f"  {entry.at:%Y-%m-%d %H:%M}Z  {entry.action.value:<13} {entry.by}")
-        if entry.action is TimelineAction.LEVEL_RAISED and entry.level:
-            row.append(f"  → {entry.level}")
-        if entry.note:
-            row.append(f"  {entry.note}", style="italic")
-        parts.append(row)
+    for entry in row["timeline"]:
+        line = Text(f"  {_minute(entry['at'])}  {entry['action']:<13} {entry['by']}")
+        if entry["action"] == "level-raised" and entry.get("level"):
+            line.append(f"  → {entry['level']}")
+        if entry.get("note"):
+            line.append(f"  {entry['note']}", style="italic")
+        parts.append(line)
     return Group(*parts)

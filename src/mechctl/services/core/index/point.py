@@ -128,12 +128,14 @@ def open_point(ws: Workspace) -> Point | None:
         return None
     try:
         meta = read_meta(db)
-        salt = salt_of(list(ws.config.escalation.levels))
+        from mechctl.services.core.index.facts import config_facts
+
+        salt = salt_of(list(config_facts(ws, db)["levels"]))
         if meta.get("version") != VERSION or meta.get("salt") != salt:
             db.close()
             return None
         return Point(db, ws.root, salt, meta)
-    except (sqlite3.Error, orjson.JSONDecodeError, ValueError, TypeError):
+    except (sqlite3.Error, orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
         with contextlib.suppress(sqlite3.Error):
             db.close()
         return None
