@@ -26,8 +26,8 @@ def run(
 
 
 def _notify(root: Path, config: Config, summaries: dict[str, Summary]) -> list[Raw]:
-    """route-missing, unknown-channel, secret-in-config, policy-event-off: the pure checks of models/notify.py
-    over `.mechctl.yaml`'s `notify`, placed at their lines."""
+    """route-missing, unknown-channel, secret-in-config, policy-event-off: the pure checks
+    of models/notify.py over `.mechctl.yaml`'s `notify`, placed at their lines."""
     notify = config.notify
     if notify is None:
         return []
