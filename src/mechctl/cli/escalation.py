@@ -91,6 +91,15 @@ def escalate(
     ask: Annotated[str | None, typer.Option("--ask", help="What help is needed.")] = None,
     link: Annotated[list[str] | None, typer.Option("--link", help="A link (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    notify_now: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help="After the commit, send the `raised` event at once to the channels whose"
+            " variables are set here (recorded, so `mechctl notify` does not send it again);"
+            " a failed send is a warning and the exit code stays 0.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     push: PushOpt = False,
 ) -> None:
@@ -123,8 +132,9 @@ def escalate(
         for value in values or []:
             replay += [flag, value]
     set_replay(replay)
+    ws = workspace(push)
     raised = raise_escalation(
-        workspace(push),
+        ws,
         title=title,
         impact=impact,
         mechanism_id=mechanism,
@@ -137,16 +147,26 @@ def escalate(
     )
     for message in raised.warnings:
         warn(message)
+    if not as_json:
+        print(raised.id, flush=True)  # the id first: sending may take a few seconds
+    if notify_now:
+        # Only with --notify: a plain `escalate` imports nothing of notify (docs/design.md §8).
+        from mechctl.cli.notify import send_raised
+
+        send_raised(ws, raised.record)
     if as_json:
         from mechctl.clock import now
         from mechctl.models import Escalation
         from mechctl.services.escalation.read import as_json as dump
 
-        record = dump(Escalation.model_validate(raised.record), workspace(push).config, now())
-        # As `escalation show --json`: nobody has been notified yet; `notify` sends.
-        print_json({**record, "notifications": []})
-        return
-    print(raised.id)
+        record = dump(Escalation.model_validate(raised.record), ws.config, now())
+        # As `escalation show --json`: without --notify nobody has been told yet.
+        told: list[dict[str, object]] = []
+        if notify_now:
+            from mechctl.services.notify.history import notifications
+
+            told = notifications(ws, raised.id)
+        print_json({**record, "notifications": told})
 
 
 @app.command("list")

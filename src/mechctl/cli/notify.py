@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mechctl.cli.options import JsonOpt, PushOpt
-from mechctl.cli.output import note, print_json, workspace
+from mechctl.cli.output import note, print_json, warn, workspace
+
+if TYPE_CHECKING:
+    from mechctl.services.core.context import Workspace
 
 
 def notify(
@@ -83,3 +86,34 @@ def notify(
             f"{len(result.failed)} delivery(ies) failed, to {', '.join(channels)};"
             " they are retried on the next run"
         )
+
+
+def send_raised(ws: Workspace, record: dict[str, Any]) -> None:
+    """`escalate --notify`: send the new escalation's `raised` event now. Whatever happens
+    here, the escalation stays committed and the exit code stays 0 (README, "Choices"): a
+    failure is named on stderr, recorded, and retried by the next `mechctl notify`."""
+    from mechctl.errors import MechctlError
+    from mechctl.models import Escalation
+    from mechctl.services.notify.now import notify_raised
+
+    esc = Escalation.model_validate(record)
+    try:
+        sent = notify_raised(ws, esc)
+    except MechctlError as exc:
+        warn(f"{esc.id} is raised, but nothing was sent: {exc}; `mechctl notify` sends it")
+        return
+    result = sent.result
+    if not result.configured:
+        warn(f"{esc.id} is raised; nothing to send: .mechctl.yaml has no `notify` section")
+        return
+    for delivery in result.delivered:
+        note(f"notified {delivery.channel} ({delivery.event.level}) of {esc.id}")
+    for delivery, why in result.failed:
+        warn(
+            f"delivery to channel {delivery.channel!r} failed (raised {esc.id}): {why};"
+            " `mechctl notify` retries it"
+        )
+    for channel, missing in sent.left:
+        warn(f"not sent to {channel}: {', '.join(missing)} not set here; `mechctl notify` sends it")
+    if not (result.planned or sent.left or result.done_before):
+        note(f"no route's channel hears of a new escalation at level {esc.level}")

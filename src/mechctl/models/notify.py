@@ -14,7 +14,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from mechctl.models.common import Duration, StrictModel, TeamName, Text
@@ -29,6 +29,7 @@ class NotifyEvent(StrEnum):
     RAISED = "raised"
     LEVEL_RAISED = "level-raised"
     ACK_OVERDUE = "ack-overdue"
+    ACK_REMINDER = "ack-reminder"
     RESOLVED = "resolved"
     REOPENED = "reopened"
     INSPECTION_OVERDUE = "inspection-overdue"
@@ -94,8 +95,32 @@ class Route(StrictModel):
 
 
 class Policy(StrictModel):
-    auto_raise: dict[Severity, bool] = Field(default_factory=dict)
-    remind_every: dict[Severity, Duration] = Field(default_factory=dict)
+    auto_raise: dict[Severity, bool] = Field(
+        default_factory=dict,
+        description="raise one level when ack_within passes unacknowledged (--apply-policy)",
+    )
+    remind_every: dict[Severity, Duration] = Field(
+        default_factory=dict,
+        description="ack-overdue: remind an open escalation this often until acknowledged",
+    )
+    remind_acknowledged_every: dict[Severity, Duration] = Field(
+        default_factory=dict,
+        description="ack-reminder: remind an acknowledged escalation this often until resolved",
+    )
+
+    @field_validator("remind_every", "remind_acknowledged_every")
+    @classmethod
+    def _positive(cls, value: dict[Severity, timedelta]) -> dict[Severity, timedelta]:
+        # A period of zero would remind on every run: the spam that reminders must never be.
+        for severity, every in value.items():
+            if every < timedelta(minutes=1):
+                raise PydanticCustomError(
+                    "reminder_period",
+                    "{severity}: a reminder period must be at least 1m (leave the severity out"
+                    " for no reminders)",
+                    {"severity": severity.value},
+                )
+        return value
 
 
 class NotifyConfig(StrictModel):
@@ -172,3 +197,18 @@ def secrets_in_config(notify: NotifyConfig) -> list[tuple[str, str, str]]:
                 what = "a URL" if "://" in value else "a value"
                 found.append((name, key, what))
     return found
+
+
+def policy_events_off(notify: NotifyConfig) -> list[tuple[str, NotifyEvent]]:
+    """(policy key, event) where the policy is set but its event is not among `events`."""
+    needs = (
+        ("remind_every", NotifyEvent.ACK_OVERDUE),
+        ("remind_acknowledged_every", NotifyEvent.ACK_REMINDER),
+        ("auto_raise", NotifyEvent.LEVEL_RAISED),
+    )
+    off = []
+    for key, event in needs:
+        value = getattr(notify.policy, key)
+        if any(value.values()) and event not in notify.events:
+            off.append((key, event))
+    return off

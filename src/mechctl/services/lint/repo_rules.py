@@ -26,8 +26,8 @@ def run(
 
 
 def _notify(root: Path, config: Config, summaries: dict[str, Summary]) -> list[Raw]:
-    """route-missing, unknown-channel, secret-in-config: the pure checks of models/notify.py
-    over `.mechctl.yaml`'s `notify`, placed at their lines."""
+    """route-missing, unknown-channel, secret-in-config, policy-event-off: the pure checks
+    of models/notify.py over `.mechctl.yaml`'s `notify`, placed at their lines."""
     notify = config.notify
     if notify is None:
         return []
@@ -73,6 +73,19 @@ def _notify(root: Path, config: Config, summaries: dict[str, Summary]) -> list[R
                 "route-missing",
                 f"route {route + 1} is for level '{level}', which is not one of the levels:"
                 f" {', '.join(config.escalation.levels)}",
+                "",
+            )
+        )
+    for key, event in checks.policy_events_off(notify):
+        line, column = at("policy", key, key=True)
+        found.append(
+            (
+                rel,
+                line,
+                column,
+                "policy-event-off",
+                f"notify.policy.{key} is set, but notify.events leaves out '{event.value}':"
+                " nobody hears of it; add the event or remove the policy",
                 "",
             )
         )

@@ -187,6 +187,15 @@ RULES: dict[str, Rule] = {
             " with the repository. Keys such as `url` or `password` are refused outright.",
         ),
         Rule(
+            "policy-event-off",
+            WARNING,
+            "`notify.policy` asks for reminders or raises whose event `notify.events` leaves out.",
+            "`remind_every` is sent as `ack-overdue`, `remind_acknowledged_every` as"
+            " `ack-reminder`, and the new level of an `auto_raise` hears of it as"
+            " `level-raised`. Without the event in `notify.events` the policy is silently"
+            " never heard; add the event, or remove the policy.",
+        ),
+        Rule(
             "schema-stale",
             ERROR,
             "schemas/*.schema.json differ from what this mechctl generates.",

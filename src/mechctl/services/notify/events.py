@@ -6,11 +6,15 @@ Two sorts:
 - what happened (raised, level-raised, resolved, reopened): one event per timeline entry,
   sent while it is younger than `notify.max_age`, so that configuring notify on a
   repository with years of history does not replay them;
-- what holds now (ack-overdue, inspection-overdue): one event per period. An open
-  escalation past its `ack_within` (counted from when it was raised, reopened or last
-  raised a level) gets one reminder, then one per `remind_every` of its severity; a run that
-  was skipped sends the latest reminder, not the ones it missed, so repeats never pile up.
-  An overdue inspection is told once per due date.
+- what holds now (ack-overdue, ack-reminder, inspection-overdue): one event per period,
+  its id the period's number counted from a fixed start, so a late, a skipped or a repeated
+  run names the same event and the ledger sends it once. An open escalation past its
+  `ack_within` (counted from when it was raised, reopened or last raised a level) gets one
+  notice, then one per `remind_every` of its severity. An acknowledged escalation that is
+  not resolved gets one reminder per `remind_acknowledged_every` of its severity, counted
+  from the acknowledgement (or a later raise of its level). A run that was skipped sends the
+  current period's reminder, not the ones it missed, so repeats never pile up. An overdue
+  inspection is told once per due date.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ class Event:
     at: datetime  # when it happened, or fell due
     escalation: Escalation | None = None
     mechanism: Mechanism | None = None
-    reminder: int | None = None  # ack-overdue: 0 for the first notice, then 1, 2, ...
+    # ack-overdue: 0 for the first notice, then 1, 2, ...; ack-reminder: 1, 2, ...
+    reminder: int | None = None
     by: str | None = None  # who acted (resolved: the resolver)
     note: str | None = None
 
@@ -141,7 +146,7 @@ def ack_overdue(esc: Escalation, config: Config, now: datetime) -> Event | None:
     if now < deadline:
         return None
     every = notify.policy.remind_every.get(esc.severity)
-    count = int((now - deadline) / every) if every else 0
+    count = (now - deadline) // every if every else 0
     at = deadline + (every * count if every else timedelta(0))
     return Event(
         f"{esc.id}/ack-overdue/{_stamp(start)}/{count}",
@@ -155,12 +160,49 @@ def ack_overdue(esc: Escalation, config: Config, now: datetime) -> Event | None:
     )
 
 
+def ack_reminder_start(esc: Escalation) -> datetime:
+    """When the current wait for a resolution began: the acknowledgement, or a raise of the
+    level after it (the new level has just been told; its reminders count from then)."""
+    acked = esc.last(TimelineAction.ACKNOWLEDGED) or ack_clock_start(esc)
+    later = [
+        entry.at
+        for entry in esc.timeline
+        if entry.action is TimelineAction.LEVEL_RAISED and entry.at > acked
+    ]
+    return max([acked, *later])
+
+
+def ack_reminder(esc: Escalation, config: Config, now: datetime) -> Event | None:
+    """Reminder n of an acknowledged escalation that is not resolved, n = the whole periods
+    of `remind_acknowledged_every` since its clock started (none before the first passes)."""
+    if esc.status is not EscalationStatus.ACKNOWLEDGED:
+        return None
+    notify = config.notify or NotifyConfig()
+    every = notify.policy.remind_acknowledged_every.get(esc.severity)
+    if not every:
+        return None
+    start = ack_reminder_start(esc)
+    count = (now - start) // every
+    if count < 1:
+        return None
+    return Event(
+        f"{esc.id}/ack-reminder/{_stamp(start)}/{count}",
+        NotifyEvent.ACK_REMINDER,
+        esc.id,
+        esc.level,
+        esc.owner,
+        start + every * count,
+        esc,
+        reminder=count,
+    )
+
+
 def escalation_events(esc: Escalation, config: Config, now: datetime) -> list[Event]:
     notify = config.notify or NotifyConfig()
     found = _happened(esc, now, now - notify.max_age)
-    overdue = ack_overdue(esc, config, now)
-    if overdue is not None:
-        found.append(overdue)
+    for state in (ack_overdue(esc, config, now), ack_reminder(esc, config, now)):
+        if state is not None:
+            found.append(state)
     return [event for event in found if event.event in notify.events]
 
 

@@ -14,8 +14,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from mechctl.models import Config
+from mechctl.models import Config, Escalation
 from mechctl.models.common import format_duration
+from mechctl.models.lifecycle import TimelineAction
 from mechctl.models.notify import NotifyEvent
 from mechctl.services.notify.events import Delivery, Event
 
@@ -25,6 +26,7 @@ _HEADLINES = {
     NotifyEvent.RAISED: "Escalation raised",
     NotifyEvent.LEVEL_RAISED: "Escalation raised to {level}",
     NotifyEvent.ACK_OVERDUE: "Not acknowledged in time",
+    NotifyEvent.ACK_REMINDER: "Acknowledged, not yet resolved",
     NotifyEvent.RESOLVED: "Escalation resolved",
     NotifyEvent.REOPENED: "Escalation reopened",
     NotifyEvent.INSPECTION_OVERDUE: "Inspection overdue",
@@ -113,6 +115,8 @@ def build(delivery: Delivery, config: Config, now: datetime, rel: str | None) ->
         sections.append(
             ("Waiting", f"Not acknowledged within {target} at level {event.level}{times}.")
         )
+    if event.event is NotifyEvent.ACK_REMINDER:
+        sections.append(("Waiting", _unresolved(esc, event, config, now)))
     if event.event is NotifyEvent.LEVEL_RAISED and event.note:
         sections.append(("Why now", event.note))
     if event.event is NotifyEvent.REOPENED and event.note:
@@ -137,6 +141,8 @@ def build(delivery: Delivery, config: Config, now: datetime, rel: str | None) ->
         )
     if esc.status.value == "open":
         act = f"mechctl escalation ack {esc.id}"
+    elif esc.status.value == "acknowledged":
+        act = f"mechctl escalation resolve {esc.id} --summary TEXT --mechanism-change MECHANISM"
     else:
         act = f"mechctl escalation show {esc.id}"
     summary = f"[{esc.severity.value} · {event.level}] {headline}: {esc.title}"
@@ -151,6 +157,19 @@ def build(delivery: Delivery, config: Config, now: datetime, rel: str | None) ->
         act,
         url,
     )
+
+
+def _unresolved(esc: Escalation, event: Event, config: Config, now: datetime) -> str:
+    acked = esc.last(TimelineAction.ACKNOWLEDGED)
+    since = f"Acknowledged {_age(now, acked)} ago" if acked else "Acknowledged"
+    text = f"{since} at level {event.level}, not resolved yet (reminder {event.reminder})."
+    target = config.escalation.resolve_within.get(esc.severity)
+    if target is not None and now > esc.raised_at + target:
+        text += (
+            f" The {esc.severity.value} target of resolving within {format_duration(target)}"
+            f" passed {_age(now, esc.raised_at + target)} ago."
+        )
+    return text
 
 
 # -- shapes --------------------------------------------------------------------------------

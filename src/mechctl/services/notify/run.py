@@ -62,7 +62,7 @@ def describe(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def _check(notify: NotifyConfig) -> None:
+def check(notify: NotifyConfig) -> None:
     """What lint calls errors would make a run send to the wrong place or leak a secret."""
     leaked = secrets_in_config(notify)
     if leaked:
@@ -194,7 +194,7 @@ def notify(ws: Workspace, *, dry_run: bool = False, apply_policy: bool = False) 
     config = ws.config
     if config.notify is None:
         return NotifyResult(configured=False)
-    _check(config.notify)
+    check(config.notify)
     result = NotifyResult()
     if apply_policy and not dry_run:
         from mechctl.services.core import catalog
@@ -204,15 +204,25 @@ def notify(ws: Workspace, *, dry_run: bool = False, apply_policy: bool = False) 
     found, result.problems = due_events(ws)
     wanted = [d for event in found for d in ev.deliveries(event, config)]
     ledger = Ledger(ws.git, remote_of(ws))
-    run = secrets.token_hex(6)
     if dry_run:
         tip = ledger.read(mirror=False)
-        result.planned, result.held, result.done_before = _open(tip, wanted, now, run)
+        result.planned, result.held, result.done_before = _open(tip, wanted, now, "")
         return result
+    deliver(ws, ledger, wanted, now, result)
+    return result
+
+
+def deliver(
+    ws: Workspace, ledger: Ledger, wanted: list[Delivery], now: datetime, result: NotifyResult
+) -> None:
+    """Claim what nobody delivered or holds, send it, and record each outcome."""
+    config = ws.config
+    assert config.notify is not None
+    run = secrets.token_hex(6)
     claimed = _claim(ledger, wanted, now, run, result)
     result.planned = claimed
     if not claimed:
-        return result
+        return
     outcomes: list[dict[str, Any]] = []
     for delivery in claimed:
         channel = config.notify.channels[delivery.channel]
@@ -226,7 +236,6 @@ def notify(ws: Workspace, *, dry_run: bool = False, apply_policy: bool = False) 
             result.delivered.append(delivery)
             outcomes.append(_entry(delivery, "delivered", now, run))
     _record(ledger, outcomes, now, result)
-    return result
 
 
 def _claim(

@@ -50,6 +50,13 @@ def _env(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def missing_env(channel: Channel, env: Mapping[str, str] | None = None) -> list[str]:
+    """The variables `channel` needs that this environment does not set."""
+    env = os.environ if env is None else env
+    names = [getattr(channel, key, None) for key in ("url_env", "secret_env", "smtp_url_env")]
+    return [name for name in names if isinstance(name, str) and not env.get(name, "").strip()]
+
+
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
