@@ -286,8 +286,9 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
             def mechanism(
                 mech: Mechanism = mech, resolved: list[tuple[str, int]] = resolved
             ) -> str:
+                # By path (the key of the index's rows): no scan of every escalation per page.
                 escalations = [
-                    Escalation.model_validate(row) for row in index.escalations(mechanism=mech.id)
+                    Escalation.model_validate(index.record_at(row.path)) for row in against[mech.id]
                 ]
                 return _mechanism_page(
                     mechanism_template,
