@@ -20,11 +20,12 @@ GOALS = {"first": 60.0, "rebuild": 3.0, "peak_mb": 200.0}
 MECHCTL = str(Path(sys.executable).with_name("mechctl"))
 
 
-def _build(repo: Path, out: Path, weeks: int) -> tuple[float, float]:
+def _build(repo: Path, out: Path, weeks: int, search: bool) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one `mechctl site` run, as its own process."""
     start = time.monotonic()
     subprocess.run(
-        [MECHCTL, "-C", str(repo), "site", "--out", str(out), "--weeks", str(weeks)],
+        [MECHCTL, "-C", str(repo), "site", "--out", str(out), "--weeks", str(weeks),
+         *([] if search else ["--no-search"])],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -39,18 +40,19 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("repo", type=Path)
     parser.add_argument("--weeks", type=int, default=12)
+    parser.add_argument("--no-search", action="store_true", help="build without Pagefind")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mechctl-site-bench-") as tmp:
         repo = Path(tmp) / "repo"
         subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(args.repo), str(repo)],
                        check=True)
         out = Path(tmp) / "site"
-        first, peak = _build(repo, out, args.weeks)
+        first, peak = _build(repo, out, args.weeks, not args.no_search)
         escalation = next((repo / "escalations").rglob("*.yaml"))
         text = escalation.read_text()
-        escalation.write_text(text.replace("title: ", "title: Changed: ", 1))
+        escalation.write_text(text.replace("title: ", "title: Changed ", 1))
         subprocess.run(["git", "-C", str(repo), "commit", "-qam", "bench: one change"], check=True)
-        rebuild, peak = _build(repo, out, args.weeks)
+        rebuild, peak = _build(repo, out, args.weeks, not args.no_search)
     print(f"first build   {first:7.2f} s  (goal {GOALS['first']:.0f} s)")
     print(f"rebuild       {rebuild:7.2f} s  (goal {GOALS['rebuild']:.0f} s)")
     print(f"peak memory   {peak:7.1f} MB (goal {GOALS['peak_mb']:.0f} MB)")

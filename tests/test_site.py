@@ -181,6 +181,14 @@ def test_source_links_on_github(site_repo: Path, tmp_path: Path) -> None:
     assert f'<a href="{base}/commits/{branch}/mechanisms/wbr.yaml">history</a>' in text
 
 
+def _html(result: dict[str, object], key: str) -> set[str]:
+    return {rel for rel in result[key] if not rel.startswith("pagefind/")}  # type: ignore[attr-defined]
+
+
+def _keys(repo: Path) -> list[Path]:
+    return sorted((repo / ".git" / "mechctl").glob("site-*.json"))
+
+
 def test_rebuild_after_change_add_delete_equals_a_clean_build(
     site_repo: Path, tmp_path: Path
 ) -> None:
@@ -189,6 +197,12 @@ def test_rebuild_after_change_add_delete_equals_a_clean_build(
     out = tmp_path / "out"
     _site(repo, out)
     first = _tree(out)
+    assert len(_keys(repo)) == 1  # what each page was built from, beside the index
+    # Nothing changed: nothing is rendered again, not even Pagefind's index.
+    same = _site(repo, out)
+    assert same["written"] == [] and same["removed"] == []
+    assert _tree(out) == first
+
     e2 = repo / "escalations" / "2026" / "02" / f"{E2}.yaml"
     e4 = next(repo.glob(f"escalations/**/{E4}.yaml"))
     added = e2.with_name("esc-20260224-aaaaaaaz.yaml")
@@ -200,6 +214,10 @@ def test_rebuild_after_change_add_delete_equals_a_clean_build(
     e2.write_text(
         e2.read_text().replace("title: Deck omitted APAC churn", "title: APAC churn gone")
     )
+    mechanisms = {
+        re.search(r"^mechanism: (\S+)$", path.read_text(), re.M)[1]  # type: ignore[index]
+        for path in (e2, e4)
+    }
     e4.unlink()
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "change, add, delete")
@@ -207,13 +225,50 @@ def test_rebuild_after_change_add_delete_equals_a_clean_build(
     clean = tmp_path / "clean"
     _site(repo, clean)
     assert _tree(out) == _tree(clean)
-    assert f"escalations/{E4}.html" in again["removed"]
-    written = set(again["written"])  # type: ignore[arg-type]
-    assert {f"escalations/{E2}.html", "escalations/esc-20260224-aaaaaaaz.html"} <= written
-    # A page whose record did not change is not rewritten.
-    assert f"escalations/{E1}.html" not in written
-    assert "mechanisms/wbr.yaml" not in written
+    assert _html(again, "removed") == {f"escalations/{E4}.html"}
+    # Only the pages built from what changed are rendered: the changed and the added
+    # escalation, their mechanisms, the home page and the weekly report.
+    assert _html(again, "written") == {
+        f"escalations/{E2}.html",
+        "escalations/esc-20260224-aaaaaaaz.html",
+        *(f"mechanisms/{m}.html" for m in mechanisms),
+        "index.html",
+        "reports/2026-W09.html",
+    }
     assert first[f"escalations/{E1}.html"] == _tree(out)[f"escalations/{E1}.html"]
+
+    # A changed mechanism: its page, and the escalation pages that link to it.
+    wbr = repo / "mechanisms" / "wbr.yaml"
+    wbr.write_text(wbr.read_text().replace("title: ", "title: Renamed ", 1))
+    git(repo, "commit", "-qam", "rename wbr")
+    _site(repo, out)
+    shutil.rmtree(clean)
+    _site(repo, clean)
+    assert _tree(out) == _tree(clean)
+
+
+def test_rebuild_without_the_keys_equals_a_clean_build(site_repo: Path, tmp_path: Path) -> None:
+    """The keys are derived data: without them (or with them damaged) a build renders every
+    page again and writes the same bytes."""
+    repo = tmp_path / "repo"
+    shutil.copytree(site_repo, repo, symlinks=True)
+    out = tmp_path / "out"
+    _site(repo, out)
+    first = _tree(out)
+    for keys in _keys(repo):
+        keys.unlink()
+    again = _site(repo, out)
+    assert again["written"] == [] and _tree(out) == first
+    (keys,) = _keys(repo)
+    keys.write_text("{not json")
+    e2 = repo / "escalations" / "2026" / "02" / f"{E2}.yaml"
+    e2.write_text(e2.read_text().replace("title: Deck omitted APAC churn", "title: Renamed"))
+    git(repo, "commit", "-qam", "rename")
+    again = _site(repo, out)
+    assert f"escalations/{E2}.html" in again["written"]  # type: ignore[operator]
+    clean = tmp_path / "clean"
+    _site(repo, clean)
+    assert _tree(out) == _tree(clean)
 
 
 def test_out_that_is_not_a_site_is_refused(site_repo: Path, tmp_path: Path) -> None:

@@ -36,6 +36,14 @@ def site(
             "--port", min=0, max=65535, help="The port for --serve (0: any free one).", metavar="N"
         ),
     ] = 8000,
+    search: Annotated[
+        bool,
+        typer.Option(
+            "--search/--no-search",
+            help="Index the pages for search with Pagefind, when it is installed (the `site`"
+            " extra); on a large site this is most of a build's time and memory.",
+        ),
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Build a static site of the mechanisms, escalations and weekly reports (GitHub Pages)."""
@@ -50,7 +58,7 @@ def site(
 
         require_charts()
     ws = workspace()
-    result = build_site(ws, out, weeks=weeks)
+    result = build_site(ws, out, weeks=weeks, search=search)
     if result.skipped:
         warn(f"{result.skipped} invalid file(s) are not shown (run `mechctl lint`)")
     if as_json:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mechctl.errors import MechctlError, Problem
-from mechctl.models import Config, TimelineAction
+from mechctl.models import Config, Escalation, Mechanism, TimelineAction
 from mechctl.models.enums import Severity
 from mechctl.services.core import analysis, catalog
 from mechctl.services.core.context import Workspace
@@ -233,11 +233,23 @@ def _skipped(problems: Iterable[Problem]) -> list[Skipped]:
     ]
 
 
-def build_report(ws: Workspace, period: Period, *, progress: Progress | None = None) -> Report:
+def build_report(
+    ws: Workspace,
+    period: Period,
+    *,
+    progress: Progress | None = None,
+    loaded: tuple[list[Escalation], list[Problem], list[Mechanism], list[Problem]] | None = None,
+) -> Report:
+    """The report of `period`. `loaded`: the records and problems as the catalog gives them
+    (escalations, their problems, mechanisms, theirs), when the caller already has them (the
+    site builds many weeks from one load)."""
     from mechctl.services.report.mechanisms import inspection_gaps, inspection_results
 
-    escalations, esc_problems = catalog.escalations(ws, progress=progress)
-    mechanisms, mech_problems = catalog.mechanisms(ws)
+    if loaded is None:
+        escalations, esc_problems = catalog.escalations(ws, progress=progress)
+        mechanisms, mech_problems = catalog.mechanisms(ws)
+    else:
+        escalations, esc_problems, mechanisms, mech_problems = loaded
     config = ws.config
     now = ws.now()
     as_of = min(period.until, now)

@@ -9,6 +9,8 @@ so a second build equals a clean one byte for byte.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 import warnings
@@ -23,6 +25,7 @@ from mechctl.errors import UsageError
 from mechctl.models.escalation import Escalation
 from mechctl.services.core import analysis, catalog
 from mechctl.services.core.context import Workspace
+from mechctl.services.site import sources
 from mechctl.services.site.charts import signal_chart
 from mechctl.store.layout import escalation_rel, mechanism_rel
 
@@ -91,35 +94,116 @@ def _week_name(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _reports(ws: Workspace, weeks: int, now: datetime) -> dict[str, str]:
-    """The weekly reports (`report --format html`) of the last `weeks` full or current weeks."""
+def _weeks(weeks: int, now: datetime) -> list[tuple[str, date]]:
+    monday = _week_start(now.date())
+    starts = [monday - timedelta(weeks=back) for back in range(weeks)]
+    return [(_week_name(start), start) for start in starts]
+
+
+def _report(ws: Workspace, start: date, now: datetime, loaded: Any) -> str:
+    """One weekly report (`report --format html`), with the site's navigation."""
     from mechctl.cli.report.html import render
     from mechctl.services.report.build import build_report, parse_period
 
-    pages: dict[str, str] = {}
-    monday = _week_start(now.date())
-    for back in range(weeks):
-        start = monday - timedelta(weeks=back)
-        end = start + timedelta(days=6)
-        period = parse_period(start.isoformat(), end.isoformat(), now)
-        with warnings.catch_warnings():
-            # matplotlib's date locator warns on a week with a single day of data; the chart
-            # is still right, and the warning is no news to a reader of the site.
-            warnings.simplefilter("ignore", UserWarning)
-            html = render(build_report(ws, period))
-        nav = (
-            '<nav class="site"><a href="../index.html">Home</a> ·'
-            ' <a href="index.html">All weekly reports</a></nav>'
-        )
-        html = html.replace("<body>", "<body>" + nav, 1)
-        pages[_week_name(start)] = html
-    return pages
+    end = start + timedelta(days=6)
+    period = parse_period(start.isoformat(), end.isoformat(), now)
+    with warnings.catch_warnings():
+        # matplotlib's date locator warns on a week with a single day of data; the chart
+        # is still right, and the warning is no news to a reader of the site.
+        warnings.simplefilter("ignore", UserWarning)
+        html = render(build_report(ws, period, loaded=loaded))
+    nav = (
+        '<nav class="site"><a href="../index.html">Home</a> ·'
+        ' <a href="index.html">All weekly reports</a></nav>'
+    )
+    return html.replace("<body>", "<body>" + nav, 1)
 
 
-def render_site(ws: Workspace, *, weeks: int = 12) -> tuple[dict[str, str], int]:
-    """Every file of the site, by its path under the output directory, and the skipped count."""
-    mechanisms, mech_problems = catalog.mechanisms(ws)
-    escalations, esc_problems = catalog.escalations(ws)
+def _templates_key() -> str:
+    """What every page depends on besides the records: the templates and mechctl's version."""
+    from importlib import resources
+
+    from mechctl import __version__
+
+    folder = resources.files("mechctl").joinpath("templates/site")
+    names = sorted(item.name for item in folder.iterdir() if item.is_file())
+    return sources.digest(
+        __version__, [(name, folder.joinpath(name).read_bytes()) for name in names]
+    )
+
+
+def keys_file(ws: Workspace, out: Path) -> Path:
+    """Where a build keeps what each page of `out` was built from (derived: deleting it
+    changes no byte of the site, only how much the next build renders)."""
+    from mechctl import derived
+
+    name = hashlib.sha1(str(out.resolve()).encode(), usedforsecurity=False).hexdigest()[:16]
+    return derived.folder(ws.git.common_dir) / f"site-{name}.json"
+
+
+def _load_keys(ws: Workspace, out: Path) -> dict[str, str]:
+    if not (out / MANIFEST).is_file():
+        return {}
+    try:
+        found = json.loads(keys_file(ws, out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pages = found.get("pages") if isinstance(found, dict) else None
+    if not isinstance(pages, dict):
+        return {}
+    return {str(rel): str(key) for rel, key in pages.items()}
+
+
+def _save_keys(ws: Workspace, out: Path, keys: dict[str, str]) -> None:
+    import contextlib
+    import os
+
+    file = keys_file(ws, out)
+    with contextlib.suppress(OSError):
+        file.parent.mkdir(parents=True, exist_ok=True)
+        part = file.with_name(file.name + f".{os.getpid()}.tmp")
+        part.write_text(json.dumps({"pages": dict(sorted(keys.items()))}) + "\n")
+        part.replace(file)
+
+
+class _Writer:
+    """Writes a page only when what it is built from changed (its key), or its file is gone
+    or differs; renders nothing else."""
+
+    def __init__(self, out: Path, before: dict[str, str], result: SiteResult) -> None:
+        self.out = out
+        self.before = before
+        self.keys: dict[str, str] = {}
+        self.result = result
+
+    def page(self, rel: str, key: str, render: Callable[[], str]) -> None:
+        self.keys[rel] = key
+        target = self.out / rel
+        if self.before.get(rel) == key and target.is_file():
+            self.result.unchanged += 1
+            return
+        data = render().encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            self.result.unchanged += 1
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.result.written.append(rel)
+
+
+def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
+    """Every page of the site, each rendered only when its key changed; the skipped count.
+
+    A page's key covers what it is built from: an escalation page its record and the
+    mechanisms (for links); a mechanism page its record, the mechanisms, the records of the
+    escalations against it, the changes that resolved escalations and their recurring
+    failures; the home page and the weekly reports every record, the clock and the
+    configuration. Records are loaded one page at a time, never all at once (except to
+    build the weekly reports, when one of them must be built)."""
+    from mechctl.models import Mechanism
+    from mechctl.services.core.index import ESCALATION, MECHANISM, open_index
+    from mechctl.services.due import due
+
     now = ws.now()
     env = _env()
     branch = ws.git.run(["symbolic-ref", "--short", "-q", "HEAD"], check=False).stdout.strip()
@@ -128,116 +212,212 @@ def render_site(ws: Workspace, *, weeks: int = 12) -> tuple[dict[str, str], int]
     def source(rel: str) -> dict[str, str] | None:
         return links(rel) if links is not None else None
 
-    by_id = {m.id: m for m in mechanisms}
-    against: dict[str, list[Escalation]] = defaultdict(list)
-    for esc in escalations:
-        if esc.mechanism is not None:
-            against[esc.mechanism].append(esc)
-    recurring = analysis.recurring_failures(e for e in escalations if e.raised_at < now)
-    recurring_of: dict[str, list[Any]] = defaultdict(list)
-    for item in recurring:
-        recurring_of[item.mechanism].append(item)
-    from mechctl.services.due import due
+    templates = _templates_key()
+    with open_index(ws) as index:
+        rows = sources.files(index)
+        skipped = len(index.problems(MECHANISM)) + len(index.problems(ESCALATION))
+        mech_rows, esc_rows = sources.kinds(rows)
+        mechanisms = [Mechanism.model_validate(row) for row in index.mechanisms()]
+        changes = sources.mechanism_changes(index)
+        recurring = analysis.recurring_failures(
+            f for f in sources.facts(esc_rows) if f.raised_at < now
+        )
+        recurring_of: dict[str, list[Any]] = defaultdict(list)
+        for item in recurring:
+            recurring_of[item.mechanism].append(item)
+        against: dict[str, list[sources.FileRow]] = defaultdict(list)
+        for row in esc_rows:
+            if row.mechanism is not None:
+                against[row.mechanism].append(row)
+        esc_ids = {row.id for row in esc_rows if row.id}
+        mech_ids = {m.id for m in mechanisms}
+        common = {
+            "generated": now,
+            "esc_ids": esc_ids,
+            "mech_ids": mech_ids,
+            "versions": {m.id: {it.version for it in m.iterations} for m in mechanisms},
+        }
+        base = sources.digest(
+            templates,
+            links("") if links is not None else None,
+            [(row.path, row.blob) for row in mech_rows],
+        )
+        everything = sources.digest(
+            base,
+            [(row.path, row.blob, row.valid) for row in rows],
+            ws.config.model_dump_json(),
+            now.isoformat(),
+            skipped,
+        )
+        names = _weeks(weeks, now)
+        latest = names[0][0] if names else None
 
-    due_of = {item.mechanism: item for item in due(ws).items}
-    open_escalations = sorted(
-        (e for e in escalations if _is_open(e)),
-        key=lambda e: (SEVERITY_ORDER.get(e.severity.value, 9), e.raised_at, e.id),
+        escalation_template = env.get_template("escalation.html")
+        for row in esc_rows:
+
+            def escalation(row: sources.FileRow = row) -> str:
+                esc = Escalation.model_validate(index.record_at(row.path))
+                return str(
+                    escalation_template.render(
+                        root="../",
+                        title=esc.title,
+                        e=esc,
+                        now=now,
+                        source=source(escalation_rel(esc.id)),
+                        **common,
+                    )
+                )
+
+            writer.page(f"escalations/{row.id}.html", sources.digest(base, row.blob), escalation)
+
+        mechanism_template = env.get_template("mechanism.html")
+        for mech in mechanisms:
+            mine = against[mech.id]
+            resolved = changes.get(mech.id, [])
+            named = {ident for it in mech.iterations for ident in it.escalations}
+            key = sources.digest(
+                base,
+                [(row.path, row.blob) for row in mine],
+                resolved,
+                sorted(named & esc_ids),
+                [(r.failure_mode.value, r.escalations) for r in recurring_of[mech.id]],
+            )
+
+            def mechanism(
+                mech: Mechanism = mech, resolved: list[tuple[str, int]] = resolved
+            ) -> str:
+                # By path (the key of the index's rows): no scan of every escalation per page.
+                escalations = [
+                    Escalation.model_validate(index.record_at(row.path)) for row in against[mech.id]
+                ]
+                return _mechanism_page(
+                    mechanism_template,
+                    mech,
+                    escalations,
+                    resolved,
+                    recurring_of[mech.id],
+                    source(mechanism_rel(mech.id)),
+                    common,
+                )
+
+            writer.page(f"mechanisms/{mech.id}.html", key, mechanism)
+
+        def home() -> str:
+            due_of = {item.mechanism: item for item in due(ws).items}
+            open_escalations = sorted(
+                (
+                    Escalation.model_validate(row)
+                    for row in index.escalations(statuses=sorted(OPEN_STATES))
+                ),
+                key=lambda e: (SEVERITY_ORDER.get(e.severity.value, 9), e.raised_at, e.id),
+            )
+            table = [
+                {
+                    "m": mech,
+                    "last": mech.inspections[-1] if mech.inspections else None,
+                    "due": due_of.get(mech.id),
+                    "open": [r for r in against[mech.id] if r.status in OPEN_STATES],
+                    "recurring": recurring_of[mech.id],
+                }
+                for mech in mechanisms
+            ]
+            return str(
+                env.get_template("home.html").render(
+                    root="",
+                    title="Mechanisms",
+                    rows=table,
+                    open_escalations=open_escalations,
+                    latest=latest,
+                    now=now,
+                    skipped=skipped,
+                    **common,
+                )
+            )
+
+        writer.page("index.html", sources.digest(everything, latest), home)
+
+    loaded: list[Any] = []
+
+    def report(start: date) -> str:
+        if not loaded:  # one load for every week that must be built
+            escalations, esc_problems = catalog.escalations(ws)
+            found, mech_problems = catalog.mechanisms(ws)
+            loaded.append((escalations, esc_problems, found, mech_problems))
+        return _report(ws, start, now, loaded[0])
+
+    for name, start in names:
+        writer.page(
+            f"reports/{name}.html",
+            sources.digest(everything, name),
+            functools.partial(report, start),
+        )
+    loaded.clear()
+    writer.page(
+        "reports/index.html",
+        sources.digest(templates, [name for name, _ in names]),
+        lambda: str(
+            env.get_template("reports.html").render(
+                root="../", title="Weekly reports", reports=[n for n, _ in names], **common
+            )
+        ),
     )
-    esc_ids = {e.id for e in escalations}
-    report_pages = _reports(ws, weeks, now) if weeks else {}
-    latest = next(iter(report_pages), None)
+    writer.page(
+        "search.html",
+        sources.digest(templates),
+        lambda: str(
+            env.get_template("search.html").render(root="", title="Search", indexed=False, **common)
+        ),
+    )
+    writer.page(
+        "style.css", sources.digest(templates), lambda: str(env.get_template("style.css").render())
+    )
+    return skipped
 
-    rows = []
-    for mech in mechanisms:
-        last = mech.inspections[-1] if mech.inspections else None
-        rows.append(
+
+def _mechanism_page(
+    template: Any,
+    mech: Any,
+    escalations: list[Escalation],
+    resolved: list[tuple[str, int]],
+    recurring: list[Any],
+    source: dict[str, str] | None,
+    common: dict[str, Any],
+) -> str:
+    resolved_by: dict[int, list[str]] = defaultdict(list)
+    for ident, version in resolved:
+        resolved_by[version].append(ident)
+    charts = []
+    for signal in mech.inspection.signals:
+        points = [
+            (i.date, i.metrics[signal.name]) for i in mech.inspections if signal.name in i.metrics
+        ]
+        charts.append(
             {
-                "m": mech,
-                "last": last,
-                "due": due_of.get(mech.id),
-                "open": [e for e in against[mech.id] if _is_open(e)],
-                "recurring": recurring_of[mech.id],
+                "signal": signal,
+                "svg": signal_chart(signal.name, points, signal.target),
+                "points": points,
             }
         )
-    common = {
-        "generated": now,
-        "esc_ids": esc_ids,
-        "mech_ids": set(by_id),
-        "versions": {m.id: {it.version for it in m.iterations} for m in mechanisms},
-    }
-    pages: dict[str, str] = {}
-    pages["index.html"] = env.get_template("home.html").render(
-        root="",
-        title="Mechanisms",
-        rows=rows,
-        open_escalations=open_escalations,
-        latest=latest,
-        now=now,
-        skipped=len(mech_problems) + len(esc_problems),
-        **common,
-    )
-    resolved_by: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for esc in escalations:
-        change = esc.resolution.mechanism_change if esc.resolution else None
-        if change is not None:
-            resolved_by[(change.mechanism, change.version)].append(esc.id)
-    mech_template = env.get_template("mechanism.html")
-    for mech in mechanisms:
-        charts = []
-        for signal in mech.inspection.signals:
-            points = [
-                (i.date, i.metrics[signal.name])
-                for i in mech.inspections
-                if signal.name in i.metrics
-            ]
-            charts.append(
-                {
-                    "signal": signal,
-                    "svg": signal_chart(signal.name, points, signal.target),
-                    "points": points,
-                }
-            )
-        iterations = [
-            {
-                "it": it,
-                "escalations": sorted(
-                    set(it.escalations) | set(resolved_by[(mech.id, it.version)])
-                ),
-            }
-            for it in mech.iterations
-        ]
-        pages[f"mechanisms/{mech.id}.html"] = mech_template.render(
+    iterations = [
+        {
+            "it": it,
+            "escalations": sorted(set(it.escalations) | set(resolved_by[it.version])),
+        }
+        for it in mech.iterations
+    ]
+    return str(
+        template.render(
             root="../",
             title=mech.title,
             m=mech,
             charts=charts,
             iterations=iterations,
-            escalations=sorted(against[mech.id], key=lambda e: (e.raised_at, e.id), reverse=True),
-            recurring=recurring_of[mech.id],
-            source=source(mechanism_rel(mech.id)),
+            escalations=sorted(escalations, key=lambda e: (e.raised_at, e.id), reverse=True),
+            recurring=recurring,
+            source=source,
             **common,
         )
-    esc_template = env.get_template("escalation.html")
-    for esc in escalations:
-        pages[f"escalations/{esc.id}.html"] = esc_template.render(
-            root="../",
-            title=esc.title,
-            e=esc,
-            now=now,
-            source=source(escalation_rel(esc.id)),
-            **common,
-        )
-    pages["reports/index.html"] = env.get_template("reports.html").render(
-        root="../", title="Weekly reports", reports=list(report_pages), **common
     )
-    for name, html in report_pages.items():
-        pages[f"reports/{name}.html"] = html
-    pages["search.html"] = env.get_template("search.html").render(
-        root="", title="Search", indexed=False, **common
-    )
-    pages["style.css"] = env.get_template("style.css").render()
-    return pages, len(mech_problems) + len(esc_problems)
 
 
 def check_out(out: Path) -> None:
@@ -298,31 +478,34 @@ def search_index(out: Path) -> dict[str, bytes] | None:
         }
 
 
-def write_site(out: Path, pages: dict[str, str], *, search: bool = True) -> SiteResult:
-    """Write the pages whose bytes changed, remove the files the last build wrote and this one
-    does not, and index the pages for search (Pagefind) when it is installed."""
+def build_site(ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True) -> SiteResult:
+    """Build the site into `out`: render the pages whose inputs changed since the last build
+    (all of them without its keys), remove the files the last build wrote and this one does
+    not, and index the pages for search (Pagefind, when installed) when any page changed."""
     check_out(out)
-    result = SiteResult(pages=len(pages))
+    result = SiteResult()
     manifest = out / MANIFEST
     before: list[str] = json.loads(manifest.read_text()) if manifest.is_file() else []
     out.mkdir(parents=True, exist_ok=True)
-    _write(out, {rel: text.encode("utf-8") for rel, text in pages.items()}, result)
+    writer = _Writer(out, _load_keys(ws, out), result)
+    result.skipped = _build_pages(ws, writer, weeks)
+    pages = writer.keys
+    result.pages = len(pages)
     _remove(
         out, [rel for rel in before if rel not in pages and not rel.startswith("pagefind/")], result
     )
-    index = search_index(out) if search else None
+    old_index = [rel for rel in before if rel.startswith("pagefind/")]
+    changed = bool(result.written or result.removed)
+    index: dict[str, bytes] | None = None
+    if search and (changed or not old_index or not all((out / r).is_file() for r in old_index)):
+        index = search_index(out)
+        if index is not None:
+            _write(out, index, result)
+    elif search and old_index:
+        index = {rel: b"" for rel in old_index}  # unchanged: kept as they are
     result.searchable = index is not None
-    if index is not None:
-        _write(out, index, result)
     keep = set(pages) | set(index or {})
     _remove(out, [rel for rel in before if rel not in keep and rel.startswith("pagefind/")], result)
     manifest.write_text(json.dumps(sorted(keep), indent=0) + "\n")
-    return result
-
-
-def build_site(ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True) -> SiteResult:
-    check_out(out)
-    pages, skipped = render_site(ws, weeks=weeks)
-    result = write_site(out, pages, search=search)
-    result.skipped = skipped
+    _save_keys(ws, out, pages)
     return result
