@@ -123,7 +123,7 @@ REGISTRY: list[Entry] = [
         "mechctl.cli.github",
         "app",
         CI,
-        "mechctl on GitHub: the pull-request review comment.",
+        "Keep mechctl's review comment on a GitHub pull request.",
     ),
     Entry("init", "mechctl.cli.setup", "init", SETUP),
     Entry("doctor", "mechctl.cli.collab", "doctor", SETUP),

@@ -1,4 +1,4 @@
-"""`mechctl github`: mechctl on GitHub (docs/design.md §13)."""
+"""`mechctl github`: mechctl on GitHub (docs/design.md §4)."""
 
 from __future__ import annotations
 

@@ -45,11 +45,11 @@ def review(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Post the record diff of a pull request as its one comment, updated on each push.
+    """Keep one comment on a pull request with its record diff, updated on each push.
 
-    The comment is `mechctl diff BASE...HEAD --format markdown`, found again by a hidden
-    marker; it is removed when no record changed. Needs GITHUB_TOKEN with
-    `pull-requests: write`, and the history of both commits (checkout `fetch-depth: 0`).
+    The comment is `mechctl diff BASE...HEAD --format markdown` (removed: no record changed).
+
+    Needs GITHUB_TOKEN with `pull-requests: write`, and both commits (`fetch-depth: 0`).
     """
     from mechctl.cli.diffview import markdown
     from mechctl.services.diff import diff_records

@@ -1,4 +1,4 @@
-"""The GitHub REST API, reached through urllib3 (docs/design.md §13).
+"""The GitHub REST API, reached through urllib3 (docs/design.md §4).
 
 `GITHUB_API_URL` (default the public API) and `GITHUB_TOKEN` come from the environment, so
 the tests talk to a server on 127.0.0.1. Rate limits are waited out by urllib3's own `Retry`:

@@ -1,5 +1,5 @@
 """The review comment: `mechctl diff BASE...HEAD --format markdown` as one comment on a pull
-request, found again by a hidden marker on its first line (docs/design.md §13).
+request, found again by a hidden marker on its first line (docs/design.md §4).
 
 One run makes the pull request show exactly one such comment: created the first time,
 edited in place after that (left alone when its text is already right), and deleted when no
