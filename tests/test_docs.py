@@ -168,7 +168,7 @@ PANELS = {
     "Escalations": ["escalate", "escalation", "notify"],
     "Mechanisms and inspection": ["mechanism", "inspect", "due"],
     "Review and audit": ["status", "report", "site", "history", "diff", "audit", "undo"],
-    "CI": ["lint", "schema", "codeowners"],
+    "CI": ["lint", "schema", "codeowners", "github"],
     "Set-up and collaboration": ["init", "doctor", "sync", "merge-driver"],
 }
 
@@ -216,6 +216,7 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         "mechctl status",
         "mechctl doctor",
         "mechctl notify",
+        "mechctl github review",
     }
     assert set(found.values()) == {expected}
     cli_dir = ROOT / "src" / "mechctl" / "cli"

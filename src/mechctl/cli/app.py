@@ -118,6 +118,13 @@ REGISTRY: list[Entry] = [
     Entry("lint", "mechctl.cli.lint.command", "lint", CI),
     Entry("schema", "mechctl.cli.setup", "schema", CI),
     Entry("codeowners", "mechctl.cli.lint.command", "codeowners", CI),
+    Entry(
+        "github",
+        "mechctl.cli.github",
+        "app",
+        CI,
+        "Keep mechctl's review comment on a GitHub pull request.",
+    ),
     Entry("init", "mechctl.cli.setup", "init", SETUP),
     Entry("doctor", "mechctl.cli.collab", "doctor", SETUP),
     Entry("sync", "mechctl.cli.collab", "sync", SETUP),
