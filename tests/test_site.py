@@ -189,11 +189,18 @@ def _keys(repo: Path) -> list[Path]:
     return sorted((repo / ".git" / "mechctl").glob("site-*.json"))
 
 
+def _fresh_copy(site_repo: Path, repo: Path) -> None:
+    """The shared repository, without the keys of sites other tests built from it."""
+    shutil.copytree(site_repo, repo, symlinks=True)
+    for key in _keys(repo):
+        key.unlink()
+
+
 def test_rebuild_after_change_add_delete_equals_a_clean_build(
     site_repo: Path, tmp_path: Path
 ) -> None:
     repo = tmp_path / "repo"
-    shutil.copytree(site_repo, repo, symlinks=True)
+    _fresh_copy(site_repo, repo)
     out = tmp_path / "out"
     _site(repo, out)
     first = _tree(out)
@@ -251,7 +258,7 @@ def test_rebuild_without_the_keys_equals_a_clean_build(site_repo: Path, tmp_path
     """The keys are derived data: without them (or with them damaged) a build renders every
     page again and writes the same bytes."""
     repo = tmp_path / "repo"
-    shutil.copytree(site_repo, repo, symlinks=True)
+    _fresh_copy(site_repo, repo)
     out = tmp_path / "out"
     _site(repo, out)
     first = _tree(out)
