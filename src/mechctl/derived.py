@@ -58,7 +58,7 @@ FORMAT = 4
 # to one worktree) and the index (it mirrors one work tree and its git index).
 PATHS: dict[str, tuple[str, str]] = {
     "index": ("index.sqlite", "one row per record file, checked: every read goes through it"),
-    "lint-cache": ("lint-cache.sqlite3", "lint's per-file findings, and the last run's memo"),
+    "lint-cache": ("lint-cache.sqlite3", "the last lint run's memo, places of cross-file findings"),
     "lock": ("lock", "the mutation lock (flock)"),
     "journal": ("journal.json", "what a killed command leaves for the next one to finish"),
     "drafts": ("drafts", "what the user typed, when a commit was refused"),

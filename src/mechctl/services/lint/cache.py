@@ -1,8 +1,7 @@
 """Lint results kept between runs, in `.git/mechctl/lint-cache.sqlite3`.
 
-- Per-file results: a file's result is a pure function of its path, its bytes and the
-  configuration, so it is reused while the file's git blob id is unchanged. All of them are
-  stored as one marshal blob: one read, one decode (10,000 rows would cost ten times more).
+- Per-file results are not kept here: the index's rows hold them (services/core/index/,
+  the `lint` column), keyed by path, bytes and levels.
 - The run memo: the findings of the last whole run, with the state they came from (every
   file's blob id, HEAD) and the time span over which no deadline, due date or 90-day window
   changes them. A run in the same state within that span answers from it at once.
@@ -37,7 +36,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS places (rel TEXT, blob TEXT, path TEXT, line INT, col INT,
                                    PRIMARY KEY (rel, blob, path));
 """
-_LAZY = ("files",)  # large values, read only when needed
 # What a stored value that does not decode raises (marshal of another format, cut short).
 _UNDECODABLE = (ValueError, EOFError, TypeError)
 
@@ -60,10 +58,9 @@ class Cache:
         self.gen = gen
         self.meta: dict[str, Any] = {}
         self.places: dict[tuple[str, str, str], tuple[int, int]] = {}
-        self._files: dict[str, tuple[str, Any]] | None = None
+        self._places_loaded = False
         self._db: sqlite3.Connection | None = None
         self._path: Path | None = None
-        self._new_files: dict[str, tuple[str, Any]] = {}
         self._new_places: list[tuple[str, str, str, int, int]] = []
         self._new_meta: dict[str, Any] = {}
         if path is not None:
@@ -82,7 +79,7 @@ class Cache:
                 )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('gen', ?)", (self.gen,))
             for key, value in db.execute(
-                "SELECT key, value FROM meta WHERE key NOT IN ('gen', 'files')"
+                "SELECT key, value FROM meta WHERE key NOT IN ('gen', 'files')"  # 'files': older
             ):
                 self.meta[key] = marshal.loads(value)
             self._db = db
@@ -91,28 +88,16 @@ class Cache:
             derived.failed(db, path, exc)
             self.meta = {}
 
-    def _load_files(self) -> dict[str, tuple[str, Any]]:
-        if self._files is None:
-            self._files = {}
-            if self._db is not None:
-                try:
-                    row = self._db.execute("SELECT value FROM meta WHERE key = 'files'").fetchone()
-                    self._files = marshal.loads(row[0]) if row else {}
-                    rows = self._db.execute("SELECT rel, blob, path, line, col FROM places")
-                    self.places = {(r, b, p): (line, col) for r, b, p, line, col in rows}
-                except (sqlite3.Error, *_UNDECODABLE) as exc:
-                    self._files = {}
-                    self._failed(exc)
-        return self._files
-
-    # -- per-file results ----------------------------------------------------------------
-
-    def get(self, rel: str, blob: str) -> Any | None:
-        hit = self._load_files().get(rel)
-        return hit[1] if hit is not None and hit[0] == blob else None
-
-    def put(self, rel: str, blob: str, result: Any) -> None:
-        self._new_files[rel] = (blob, result)
+    def _load_places(self) -> None:
+        if self._places_loaded:
+            return
+        self._places_loaded = True
+        if self._db is not None:
+            try:
+                rows = self._db.execute("SELECT rel, blob, path, line, col FROM places")
+                self.places = {(r, b, p): (line, col) for r, b, p, line, col in rows}
+            except sqlite3.Error as exc:
+                self._failed(exc)
 
     # -- the run memo --------------------------------------------------------------------
 
@@ -144,7 +129,7 @@ class Cache:
     # -- places of cross-file findings, and repository-wide facts ------------------------
 
     def place(self, rel: str, blob: str, path: str) -> tuple[int, int] | None:
-        self._load_files()
+        self._load_places()
         return self.places.get((rel, blob, path))
 
     def put_place(self, rel: str, blob: str, path: str, line: int, column: int) -> None:
@@ -159,30 +144,19 @@ class Cache:
 
     def save(self, present: dict[str, str]) -> None:
         """Write what this run learnt. `present`: rel -> blob of the files there now; the
-        stored results become exactly theirs."""
+        places of other blobs go."""
         if self._db is None:
             return
-        if self._files is None and not (self._new_files or self._new_places or self._new_meta):
+        if not (self._places_loaded or self._new_places or self._new_meta):
             return  # answered from the memo: nothing read, nothing to write
-        stored = self._load_files()
-        files = {
-            rel: self._new_files.get(rel) or stored[rel]
-            for rel, blob in present.items()
-            if rel in self._new_files or (rel in stored and stored[rel][0] == blob)
-        }
-        changed = files.keys() != stored.keys() or bool(self._new_files)
-        if not (changed or self._new_places or self._new_meta):
+        self._load_places()
+        stale = sorted({(r, b) for r, b, _ in self.places if present.get(r) != b})
+        if not (stale or self._new_places or self._new_meta):
             return
         try:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
-            if changed:
-                db.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('files', ?)", (marshal.dumps(files),)
-                )
-                kept = {(rel, entry[0]) for rel, entry in files.items()}
-                stale = {(r, b) for r, b, _ in self.places if (r, b) not in kept}
-                db.executemany("DELETE FROM places WHERE rel = ? AND blob = ?", sorted(stale))
+            db.executemany("DELETE FROM places WHERE rel = ? AND blob = ?", stale)
             db.executemany("INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)", self._new_places)
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",

@@ -1,5 +1,6 @@
-"""`mechctl lint`: collect the record files, check each (cached by blob id, in parallel when
-many are new), run the cross-file, repository and `--base` rules, apply the configured
+"""`mechctl lint`: collect the record files, take each one's result from the index (its rows
+are checked with lint's per-file rules, on all cores when cold; a file it does not hold is
+checked here), run the cross-file, repository and `--base` rules, apply the configured
 levels. Returns data; the command layer renders it."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from mechctl.models import Config
@@ -73,7 +75,7 @@ def _run(
         teams=frozenset(config.teams) if config.teams is not None else None,
     )
     records = snapshot.records
-    results, reused = _check_files(root, records, ctx, cache)
+    results, reused = _check_files(ws, records, ctx)
     summaries = {rel: r[1] for rel, r in results.items() if r[1] is not None}
     stems = {
         r.rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for r in records if r.kind == files.MECHANISM
@@ -99,26 +101,53 @@ def _run(
 
 
 def _check_files(
-    root: Path, records: list[files.RecordFile], ctx: filecheck.FileContext, cache: Cache
+    ws: Workspace, records: list[files.RecordFile], ctx: filecheck.FileContext
 ) -> tuple[dict[str, filecheck.Result], int]:
-    """Each file's result: from the cache while its blob is unchanged, else checked now."""
+    """Each file's result: from the index's row while it holds these bytes at this path
+    (the index keeps its rows current, docs/design.md §7), else checked now."""
+    import orjson
+
+    from mechctl.services.core.index import open_index
+
+    root = ws.root
+    by_rel = {r.rel: r for r in records if r.problem is None and r.blob is not None}
+    held: dict[str, tuple[bytes | None, bytes | None]] = {}
+    with open_index(ws) as index:
+        for rel, blob, problems, lint in index.lint_results():
+            record = by_rel.get(rel)
+            if record is not None and record.blob == blob and (problems or lint):
+                held[rel] = (problems, lint)
     results: dict[str, filecheck.Result] = {}
     todo: list[tuple[str, str, str, bytes | None]] = []
     for record in records:
+        rel = record.rel
         if record.problem is not None or record.blob is None:
             problem = record.problem or "cannot read the file"
-            results[record.rel] = (((1, 1, "yaml-syntax", problem, ""),), None)
+            results[rel] = (((1, 1, "yaml-syntax", problem, ""),), None)
             continue
-        hit = cache.get(record.rel, record.blob)
-        if hit is not None:
-            results[record.rel] = hit
-        else:
-            todo.append((record.rel, record.kind, record.blob, record.data))
+        found = held.get(rel)
+        if found is None:
+            todo.append((rel, record.kind, record.blob, record.data))
+            continue
+        problems, lint = found
+        if lint is None:
+            assert problems is not None
+            results[rel] = filecheck.from_problems(orjson.loads(problems))
+            continue
+        items, summary, teams = orjson.loads(lint)
+        named = filecheck.team_findings(rel, partial(_text, root, rel), teams, ctx.teams)
+        results[rel] = ((*map(tuple, items), *named), summary)
     reused = len(results)
-    for rel, blob, result in _run_checks(root, todo, ctx):
+    for rel, _blob, result in _run_checks(root, todo, ctx):
         results[rel] = result
-        cache.put(rel, blob, result)
     return results, reused
+
+
+def _text(root: Path, rel: str) -> str:
+    try:
+        return (root / rel).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _run_checks(

@@ -1,7 +1,10 @@
 """The rules that need one file only, and the summary the cross-file rules read.
 
-`check` is a pure function of (path, bytes, configuration), so its result is cached by
-blob id and it runs in worker processes. Results are plain tuples (marshal-able):
+`indexed` is a pure function of (path, bytes, levels): the index keeps its result in each
+row's `lint` column, built with the row (services/core/index/build.py, on all cores when
+cold); the rules that read more of the configuration (teams) run at lint time over the
+teams it lists. `check` does both at once for a file the index does not hold. Results are
+plain tuples (JSON lists, from the index):
 
 - a finding: (line, column, rule, message, level); level "" means the rule's default;
 - an escalation summary: ("e", id, mechanism, failure_mode, severity, status,
@@ -12,6 +15,7 @@ blob id and it runs in worker processes. Results are plain tuples (marshal-able)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +24,7 @@ from mechctl.services.lint.files import ESCALATION, MECHANISM
 from mechctl.store import layout
 from mechctl.store.fastyaml import locate
 from mechctl.store.locate import position_of
-from mechctl.store.records import check_text
+from mechctl.store.records import Checked, check_text
 from mechctl.store.yamlio import YamlProblem, decode, load_roundtrip
 
 RawFinding = tuple[int, int, str, str, str]
@@ -60,6 +64,7 @@ class _Findings:
 
 
 def check(rel: str, kind: str, data: bytes, ctx: FileContext) -> Result:
+    """One file's result, checked now (a file the index does not hold: misplaced, a link)."""
     try:
         text = decode(data, rel)
     except YamlProblem as exc:
@@ -73,9 +78,49 @@ def check(rel: str, kind: str, data: bytes, ctx: FileContext) -> Result:
             (p.location.line, p.location.column, p.rule, p.message, "") for p in checked.problems
         )
         return found, None
+    items, summary, teams = _rules(rel, text, checked.model)
+    return (*items, *team_findings(rel, lambda: text, teams, ctx.teams)), summary
+
+
+def indexed(rel: str, kind: str, checked: Checked[Any]) -> bytes | None:
+    """What the index keeps of a file for lint (its `lint` column), from the index's own
+    check: JSON [findings, summary, teams], or None when the record did not load (its
+    problems are then its findings). No configuration but the levels goes in (the index's
+    key covers them): the teams a file names are kept, and checked at lint time."""
+    if checked.model is None or checked.text is None:
+        return None
+    import orjson
+
+    return orjson.dumps(_rules(rel, checked.text, checked.model))
+
+
+def from_problems(problems: list[list[Any]]) -> Result:
+    """The result of a file whose record did not load, from the index's problems."""
+    found = tuple((line, column, rule, message, "") for line, column, rule, message in problems)
+    return found, None
+
+
+def team_findings(
+    rel: str, text: Callable[[], str], teams: Sequence[Any], known: frozenset[str] | None
+) -> tuple[RawFinding, ...]:
+    """unknown-team for each (YAML path, team) a file names that is not a configured team;
+    `text` gives the file's text, asked for only when one is unknown."""
+    if known is None:
+        return ()
+    found = []
+    for path, team in teams:
+        if team not in known:
+            line, column = position(text(), tuple(path), rel)
+            found.append((line, column, "unknown-team", _unknown_team(team, known), ""))
+    return tuple(found)
+
+
+def _rules(
+    rel: str, text: str, record: Mechanism | Escalation
+) -> tuple[tuple[RawFinding, ...], Summary, list[tuple[tuple[int | str, ...], str]]]:
+    """The per-file findings that need no configuration, the summary, and the teams named."""
     out = _Findings(text, rel)
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    record = checked.model
     if record.id != stem:
         out.add(("id",), "id-mismatch", f"id '{record.id}' does not match the file name '{stem}'")
     else:
@@ -87,15 +132,16 @@ def check(rel: str, kind: str, data: bytes, ctx: FileContext) -> Result:
         if rel != expected:
             out.add(("id",), "id-mismatch", f"this record belongs at {expected}")
     if isinstance(record, Escalation):
-        _escalation_rules(record, ctx, out)
-        return tuple(out.items), _escalation_summary(record)
-    _mechanism_rules(record, ctx, out)
-    return tuple(out.items), _mechanism_summary(record)
+        _escalation_rules(record, out)
+        teams: list[tuple[tuple[int | str, ...], str]] = []
+        if record.owner is not None:
+            teams.append((("owner",), record.owner))
+        return tuple(out.items), _escalation_summary(record), teams
+    _mechanism_rules(record, out)
+    return tuple(out.items), _mechanism_summary(record), _mechanism_teams(record)
 
 
-def _escalation_rules(esc: Escalation, ctx: FileContext, out: _Findings) -> None:
-    if ctx.teams is not None and esc.owner is not None and esc.owner not in ctx.teams:
-        out.add(("owner",), "unknown-team", _unknown_team(esc.owner, ctx.teams))
+def _escalation_rules(esc: Escalation, out: _Findings) -> None:
     settled = esc.status in (EscalationStatus.RESOLVED, EscalationStatus.CLOSED)
     if settled and esc.resolution is not None and esc.resolution.no_change_reason is not None:
         out.add(
@@ -106,18 +152,18 @@ def _escalation_rules(esc: Escalation, ctx: FileContext, out: _Findings) -> None
         )
 
 
-def _mechanism_rules(m: Mechanism, ctx: FileContext, out: _Findings) -> None:
-    if ctx.teams is not None:
-        teams: list[tuple[tuple[int | str, ...], str]] = [(("owner",), m.owner)]
-        teams += [
-            (("adoption", "stakeholders", i, "team"), s.team)
-            for i, s in enumerate(m.adoption.stakeholders)
-        ]
-        if m.inspection.inspector is not None:
-            teams.append((("inspection", "inspector"), m.inspection.inspector))
-        for path, team in teams:
-            if team not in ctx.teams:
-                out.add(path, "unknown-team", _unknown_team(team, ctx.teams))
+def _mechanism_teams(m: Mechanism) -> list[tuple[tuple[int | str, ...], str]]:
+    teams: list[tuple[tuple[int | str, ...], str]] = [(("owner",), m.owner)]
+    teams += [
+        (("adoption", "stakeholders", i, "team"), s.team)
+        for i, s in enumerate(m.adoption.stakeholders)
+    ]
+    if m.inspection.inspector is not None:
+        teams.append((("inspection", "inspector"), m.inspection.inspector))
+    return teams
+
+
+def _mechanism_rules(m: Mechanism, out: _Findings) -> None:
     for i, record in enumerate(m.inspections):
         if record.metrics and record.anecdotes:
             continue

@@ -113,6 +113,11 @@ def check_file(
         else None
     )
     salt = salt_of(levels) if kind == ESCALATION else ""
+    # -- lint (issue 11): lint's per-file result, from the same parse ---------------------
+    from mechctl.services.lint.filecheck import indexed
+
+    lint = indexed(rel, kind, checked)
+    # -- end of lint ----------------------------------------------------------------------
     return (
         rel,
         kind,
@@ -125,6 +130,7 @@ def check_file(
         problems,
         *columns,
         record,
+        lint,  # lint (issue 11)
     )
 
 

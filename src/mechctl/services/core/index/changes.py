@@ -34,6 +34,7 @@ from mechctl.services.core.index.store import (
     VERSION,
     WHERE_PATHS,
     Progress,
+    add_lint_columns,
     file_stat,
     kind_of,
     read_meta,
@@ -246,6 +247,7 @@ def refresh(
             raise Raced
         if fresh:
             db.execute("DELETE FROM files")
+            add_lint_columns(db)  # lint (issue 11): a store of version 1 lacks them
         db.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in deleted])
         if checked:
             db.execute(FROM_FRESH)

@@ -186,6 +186,16 @@ class Index:
         sql = "SELECT path FROM files WHERE kind = ? ORDER BY path"
         return list(self._query(sql, (kind,), lambda row: row[0]))
 
+    # -- lint (issue 11) -----------------------------------------------------------------
+
+    def lint_results(self) -> Iterator[tuple[str, str, bytes | None, bytes | None]]:
+        """(path, blob id, problems, lint) of every file, in path order: what lint reads
+        of each file (store.LINT_FIELDS)."""
+        sql = "SELECT path, blob, problems, lint FROM files ORDER BY path"
+        return self._query(sql, (), tuple)
+
+    # -- end of lint ---------------------------------------------------------------------
+
     @staticmethod
     def _where(
         kind: str,

@@ -33,10 +33,29 @@ Progress = Callable[[int, int], None]
 
 ESCALATION = "escalation"
 MECHANISM = "mechanism"
-VERSION = "2"  # the shape of the tables below; a store of another version is made again
+VERSION = "3"  # the shape of the tables below; a store of another version is made again
 RACY_NS = 1_000_000_000  # a file changed this close to when it was seen is read again
 PARALLEL_FROM = 400  # fewer files than this are checked in this process
 CHUNK = 250
+
+# -- lint (issue 11): lint's per-file results, beside the index's own -------------------------
+# `lint`: JSON [findings, summary, teams] of services/lint/filecheck.indexed, for every file
+# whose record loaded (valid, or valid but for its id); NULL otherwise (the problems say it
+# all). It depends on what the row's key covers (path, bytes, levels), nothing else: the
+# rules that read other configuration (teams) run at lint time over `teams`.
+LINT_FIELDS = ("lint",)
+LINT_COLUMNS = "lint BLOB                   -- JSON of lint's per-file result, or NULL"
+
+
+def add_lint_columns(db: sqlite3.Connection) -> None:
+    """A store of an earlier version lacks LINT_FIELDS: add them (it is emptied anyway)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(files)")}
+    for name in LINT_FIELDS:
+        if name not in have:
+            db.execute(f"ALTER TABLE files ADD COLUMN {name} BLOB")
+
+
+# -- end of lint -------------------------------------------------------------------------------
 
 COLUMNS = (
     "id",
@@ -71,6 +90,7 @@ FIELDS = (
     "problems",
     *COLUMNS,
     "record",
+    *LINT_FIELDS,
 )
 _FILES_COLUMNS = f"""
     path TEXT PRIMARY KEY,
@@ -83,7 +103,8 @@ _FILES_COLUMNS = f"""
     valid INTEGER NOT NULL,
     problems BLOB,              -- JSON [[line, column, rule, message], ...], or NULL
     {", ".join(f"{name} TEXT" for name in COLUMNS)},
-    record BLOB                 -- JSON of the valid record (build.shown), or NULL
+    record BLOB,                -- JSON of the valid record (build.shown), or NULL
+    {LINT_COLUMNS}
 """
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS files ({_FILES_COLUMNS});
