@@ -7,7 +7,8 @@ blob id and it runs in worker processes. Results are plain tuples (marshal-able)
 - an escalation summary: ("e", id, mechanism, failure_mode, severity, status,
   raised_at as POSIX seconds, changed mechanism, changed version);
 - a mechanism summary: ("m", id, status, version, owner, cadence, last inspection and
-  latest iteration as date ordinals, ((version, (escalation ids...)), ...), superseded_by).
+  latest iteration as date ordinals, ((version, (escalation ids...)), ...), superseded_by,
+  title).
 """
 
 from __future__ import annotations
@@ -172,4 +173,5 @@ def _mechanism_summary(m: Mechanism) -> Summary:
         latest.toordinal() if latest else None,
         tuple((it.version, tuple(it.escalations)) for it in m.iterations),
         m.retired.superseded_by if m.retired else None,
+        m.title,
     )
