@@ -29,7 +29,7 @@ def setup(
 ) -> None:
     """Write the escalation issue form (a dropdown of the active mechanisms) and its workflow.
 
-    The form is .github/ISSUE_TEMPLATE/escalate.yml; the workflow, .github/workflows/mechctl-intake.yml, turns each issue opened from it into an escalation with `mechctl intake github-issue`.
+    Files: .github/ISSUE_TEMPLATE/escalate.yml and .github/workflows/mechctl-intake.yml.
 
     The files are written, not committed: commit them with the change that caused them.
     """
@@ -45,7 +45,7 @@ def setup(
         elif not check:
             note(f"wrote {item.rel}")
     if check and stale:
-        what = ", ".join(f"{p.rel} {'is missing' if p.before is None else 'is stale'}" for p in stale)
+        what = ", ".join(f"{p.rel} is {'missing' if p.before is None else 'stale'}" for p in stale)
         raise MechctlError(what, hint="run `mechctl github setup` and commit the files")
     if stale and not check:
         note("commit them with the change that caused them")

@@ -56,9 +56,7 @@ class GitHub:
 
     # -- requests ------------------------------------------------------------------------
 
-    def _send(
-        self, method: str, url: str, body: bytes | None
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _send(self, method: str, url: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
         headers = {
             "Authorization": f"Bearer {self.token}",
             "Accept": "application/vnd.github+json",
@@ -74,7 +72,9 @@ class GitHub:
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers.items()), exc.read()
 
-    def _call(self, method: str, path_or_url: str, json: Any, params: dict[str, Any] | None):  # type: ignore[no-untyped-def]
+    def _call(
+        self, method: str, path_or_url: str, json: Any, params: dict[str, Any] | None
+    ) -> tuple[Any, dict[str, str]]:
         url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
@@ -128,7 +128,9 @@ class GitHub:
     ) -> Any:
         return self._call(method, path, json, params)[0]
 
-    def paginate(self, path: str, *, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def paginate(
+        self, path: str, *, params: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
         url: str | None = path
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while url is not None:

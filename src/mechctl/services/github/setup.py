@@ -103,15 +103,16 @@ def plan(ws: Workspace, action: str | None = None) -> list[FilePlan]:
 
         first = problems[0].location.path
         raise InvalidRecordError([p for p in problems if p.location.path == first])
-    plans = []
-    for rel, make in (
-        (form.FORM_REL, lambda _: form.render([(m.id, m.title) for m in found])),
-        (WORKFLOW_REL, lambda before: workflow(_uses(ws.root, before, action))),
-    ):
-        path = ws.root / rel
-        before = path.read_text(encoding="utf-8") if path.is_file() else None
-        plans.append(FilePlan(rel, before, make(before)))
-    return plans
+    form_before = _read(ws.root / form.FORM_REL)
+    flow_before = _read(ws.root / WORKFLOW_REL)
+    return [
+        FilePlan(form.FORM_REL, form_before, form.render([(m.id, m.title) for m in found])),
+        FilePlan(WORKFLOW_REL, flow_before, workflow(_uses(ws.root, flow_before, action))),
+    ]
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _uses(root: Path, before: str | None, action: str | None) -> str:
