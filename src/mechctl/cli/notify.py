@@ -26,7 +26,10 @@ def notify(
     push: PushOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Deliver each due event once to each channel its route names, recorded in git."""
+    """Deliver each due event once to each channel its route names, recorded in git.
+
+    With GITHUB_TOKEN set, an escalation raised from a GitHub issue also answers on it.
+    """
     from mechctl.cli.skipped import warn_skipped
     from mechctl.errors import MechctlError
     from mechctl.services.notify.run import describe
@@ -57,9 +60,10 @@ def notify(
         print_json(rows)
     else:
         for delivery in result.planned:
-            e = delivery.event
+            row = describe(delivery)
             state = "due" if dry_run else ("failed" if delivery.key in failed else "sent")
-            print(f"{state:<7} {e.event.value:<18} {e.record}  {e.level} -> {delivery.channel}")
+            where = row["channel"] + (f" {row['issue']}" if "issue" in row else "")
+            print(f"{state:<7} {row['event']:<18} {row['record']}  {row['level']} -> {where}")
     tail = []
     if result.done_before:
         tail.append(f"{result.done_before} delivered before")
@@ -73,10 +77,10 @@ def notify(
     )
     if result.failed:
         for delivery, why in result.failed:
-            e = delivery.event
+            row = describe(delivery)
             note(
-                f"error: delivery to channel {delivery.channel!r} failed ({e.event.value}"
-                f" {e.record}): {why}"
+                f"error: delivery to channel {delivery.channel!r} failed ({row['event']}"
+                f" {row['record']}): {why}"
             )
         channels = sorted({d.channel for d, _ in result.failed})
         raise MechctlError(
