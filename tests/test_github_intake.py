@@ -4,7 +4,6 @@ request (githubkit.py)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -112,9 +111,7 @@ def test_setup_writes_form_and_workflow(cli: Runner, repo: Path, mechanism: Any)
     assert again.exit_code == 0, again
 
 
-def test_setup_check_and_lint_name_the_stale_form(
-    cli: Runner, repo: Path, mechanism: Any
-) -> None:
+def test_setup_check_and_lint_name_the_stale_form(cli: Runner, repo: Path, mechanism: Any) -> None:
     mechanism()
     assert cli("github", "setup").exit_code == 0
     mechanism("oncall", template="wbr", owner="platform")
@@ -194,17 +191,14 @@ def test_parse_keeps_a_heading_inside_an_answer_and_crlf() -> None:
 # -- intake --------------------------------------------------------------------------------
 
 
-def test_opened_issue_becomes_one_escalation(
-    intake: Any, repo: Path, github: FakeGitHub
-) -> None:
+def test_opened_issue_becomes_one_escalation(intake: Any, repo: Path, github: FakeGitHub) -> None:
     before = commit_count(repo)
     done = intake(event())
     assert done.exit_code == 0, done
     escalation_id = done.stdout.strip()
     assert escalation_id.startswith(ESC_ID) and len(escalation_id) == len(ESC_ID) + 8
     assert done.stderr == (
-        f"issue #42 escalated as {escalation_id}"
-        f" (escalations/2026/12/{escalation_id}.yaml)\n"
+        f"issue #42 escalated as {escalation_id} (escalations/2026/12/{escalation_id}.yaml)\n"
     )
     assert commit_count(repo) == before + 1
     assert committed_files(repo) == [f"escalations/2026/12/{escalation_id}.yaml"]
@@ -271,9 +265,7 @@ def test_rerun_edit_and_reopen_never_escalate_twice(
 def test_an_escalation_that_links_the_issue_counts(
     intake: Any, cli: Runner, repo: Path, github: FakeGitHub
 ) -> None:
-    done = cli(
-        "escalate", "-m", "wbr", "-t", "By hand", "-i", "Customers hurt", "--link", URL
-    )
+    done = cli("escalate", "-m", "wbr", "-t", "By hand", "-i", "Customers hurt", "--link", URL)
     assert done.exit_code == 0, done
     again = intake(event())
     assert again.exit_code == 0, again
@@ -304,8 +296,10 @@ def test_no_mechanism(intake: Any, repo: Path) -> None:
 
 BAD = {
     "impact empty": (
-        {"Three enterprise customers saw last week's numbers in the review deck, not this"
-         " week's; two made staffing decisions on them.": "_No response_"},
+        {
+            "Three enterprise customers saw last week's numbers in the review deck, not this"
+            " week's; two made staffing decisions on them.": "_No response_"
+        },
         "**Customer impact**: say who is affected, how many, and how badly",
     ),
     "unknown mechanism": (
@@ -372,9 +366,7 @@ def test_empty_title(intake: Any, github: FakeGitHub) -> None:
     data["issue"]["title"] = "Escalation: "
     done = intake(data)
     assert done.exit_code == 1
-    assert "- **Title**: give the issue a title that says what went wrong\n" in github.bodies(
-        42
-    )[0]
+    assert "- **Title**: give the issue a title that says what went wrong\n" in github.bodies(42)[0]
 
 
 def test_a_problem_then_the_fix(intake: Any, repo: Path, github: FakeGitHub) -> None:
@@ -399,7 +391,9 @@ def test_an_edit_that_breaks_an_escalated_issue(
     escalation_id = first.stdout.strip()
     count = commit_count(repo)
     broken = event("edited")
-    broken["issue"]["body"] = body_with({"sev2: many customers are badly affected": "_No response_"})
+    broken["issue"]["body"] = body_with(
+        {"sev2: many customers are badly affected": "_No response_"}
+    )
     done = intake(broken)
     assert done.exit_code == 1
     assert done.stderr == (
@@ -455,9 +449,7 @@ def test_an_issue_not_from_the_form_is_left_alone(
     before = commit_count(repo)
     done = intake(data)
     assert (done.exit_code, done.stdout) == (0, "")
-    assert done.stderr == (
-        "issue #42 was not opened from the escalation form: nothing to do\n"
-    )
+    assert done.stderr == ("issue #42 was not opened from the escalation form: nothing to do\n")
     assert commit_count(repo) == before
     assert github.calls == []
 
@@ -465,7 +457,10 @@ def test_an_issue_not_from_the_form_is_left_alone(
 def test_unreadable_event_and_no_token(cli: Runner, tmp_path: Path, github: FakeGitHub) -> None:
     missing = cli("intake", "github-issue", str(tmp_path / "nope.json"), env=github.env())
     assert missing.exit_code == 1
-    assert missing.stderr == f"error: cannot read {tmp_path / 'nope.json'}: No such file or directory\n"
+    assert (
+        missing.stderr
+        == f"error: cannot read {tmp_path / 'nope.json'}: No such file or directory\n"
+    )
     path = tmp_path / "bad.json"
     path.write_text("{not json")
     bad = cli("intake", "github-issue", str(path), env=github.env())
@@ -558,3 +553,84 @@ def test_two_events_at_once_raise_one_escalation(
     assert len(github.bodies(42)) == 1
     for clone in clones:  # each clone ends in step with the remote, nothing left behind
         assert git(clone, "status", "--porcelain") == ""
+
+
+# -- notify answers on the issue -----------------------------------------------------------
+
+
+def test_notify_posts_state_changes_on_the_issue_once_and_closes_it(
+    intake: Any, cli: Runner, repo: Path, github: FakeGitHub
+) -> None:
+    escalation_id = intake(event()).stdout.strip()
+    steps = [
+        ("2026-12-02T17:00:00Z", ["ack", escalation_id, "--note", "On it"]),
+        (
+            "2026-12-03T09:00:00Z",
+            [
+                "resolve",
+                escalation_id,
+                "--summary",
+                "Deck checks the data's week",
+                "--no-change-reason",
+                "A one-off export failure",
+            ],
+        ),
+        ("2026-12-03T10:00:00Z", ["close", escalation_id]),
+    ]
+    for now, args in steps:
+        done = cli("escalation", *args, env={"MECHCTL_NOW": now})
+        assert done.exit_code == 0, done
+    github.calls.clear()
+    env = {**github.env(), "MECHCTL_NOW": "2026-12-03T11:00:00Z"}
+    done = cli("notify", env=env)
+    assert done.exit_code == 0, done
+    assert done.stdout.splitlines() == [
+        f"sent    acknowledged       {escalation_id}  {record(repo)['level']} -> github"
+        " acme/mechanisms#42",
+        f"sent    resolved           {escalation_id}  {record(repo)['level']} -> github"
+        " acme/mechanisms#42",
+        f"sent    closed             {escalation_id}  {record(repo)['level']} -> github"
+        " acme/mechanisms#42",
+    ]
+    bodies = github.bodies(42)[1:]  # after the id's comment
+    assert [b.split("\n", 1)[1] for b in bodies] == [
+        f"**{escalation_id}** was acknowledged by Test User (2026-12-02T17:00:00Z).\n\n> On it",
+        f"**{escalation_id}** was resolved by Test User (2026-12-03T09:00:00Z).\n\n"
+        "Resolution: Deck checks the data's week",
+        f"**{escalation_id}** was closed by Test User (2026-12-03T10:00:00Z).\n\n"
+        "Resolution: Deck checks the data's week\n\n"
+        "Thank you for raising it. This issue is closed with the escalation.",
+    ]
+    assert all(b.startswith("<!-- mechctl:notify ") for b in bodies)
+    assert github.states == {42: "closed"}
+    assert (
+        "PATCH",
+        "/repos/acme/mechanisms/issues/42",
+        {"state": "closed", "state_reason": "completed"},
+    ) in github.writes()
+    github.calls.clear()
+    again = cli("notify", env=env)
+    assert again.exit_code == 0, again
+    assert again.stdout == ""
+    assert github.calls == []
+    # Without a token, nothing is posted and notify has nothing to do.
+    quiet = cli("notify", env={"MECHCTL_NOW": "2026-12-03T11:00:00Z", "GITHUB_TOKEN": ""})
+    assert quiet.stderr == "nothing to do: .mechctl.yaml has no `notify` section\n"
+
+
+def test_notify_failed_post_is_retried(
+    intake: Any, cli: Runner, repo: Path, github: FakeGitHub
+) -> None:
+    escalation_id = intake(event()).stdout.strip()
+    cli("escalation", "ack", escalation_id, env={"MECHCTL_NOW": "2026-12-02T17:00:00Z"})
+    github.fail = {f"POST {COMMENTS}": 502}
+    env = {**github.env(), "MECHCTL_NOW": "2026-12-02T18:00:00Z"}
+    failed = cli("notify", env=env)
+    assert failed.exit_code == 1
+    assert f"failed (acknowledged {escalation_id}): GitHub API POST {COMMENTS}: 502 boom" in (
+        failed.stderr
+    )
+    github.fail = {}
+    done = cli("notify", env=env)
+    assert done.exit_code == 0, done
+    assert len(github.bodies(42)) == 2

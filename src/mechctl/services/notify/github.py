@@ -113,10 +113,13 @@ def body(post: IssuePost) -> str:
         MARKER.format(key=post.key),
         f"**{esc.id}** was {ACTIONS[post.action]} by {_who(post.by)} ({_stamp(post.at)}).",
     ]
-    if post.note:
-        lines += ["", f"> {' '.join(post.note.split())}"]
+    summary = None
     if post.action in (TimelineAction.RESOLVED, TimelineAction.CLOSED) and esc.resolution:
-        lines += ["", f"Resolution: {' '.join(esc.resolution.summary.split())}"]
+        summary = " ".join(esc.resolution.summary.split())
+    if post.note and " ".join(post.note.split()) != summary:
+        lines += ["", f"> {' '.join(post.note.split())}"]
+    if summary:
+        lines += ["", f"Resolution: {summary}"]
     if post.action is TimelineAction.CLOSED:
         lines += ["", "Thank you for raising it. This issue is closed with the escalation."]
     return "\n".join(lines)
