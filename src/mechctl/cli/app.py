@@ -115,16 +115,6 @@ REGISTRY: list[Entry] = [
     Entry("audit", "mechctl.cli.trail", "audit", REVIEW),
     Entry("undo", "mechctl.cli.trail", "undo", REVIEW),
     Entry("notify", "mechctl.cli.notify", "notify", ESCALATIONS),
-    Entry("lint", "mechctl.cli.lint.command", "lint", CI),
-    Entry("schema", "mechctl.cli.setup", "schema", CI),
-    Entry("codeowners", "mechctl.cli.lint.command", "codeowners", CI),
-    Entry(
-        "github",
-        "mechctl.cli.github",
-        "app",
-        SETUP,
-        "Set mechctl up on GitHub: the escalation issue form and its workflow.",
-    ),
     Entry(
         "intake",
         "mechctl.cli.intake",
@@ -132,10 +122,20 @@ REGISTRY: list[Entry] = [
         ESCALATIONS,
         "Raise escalations from outside git: an issue opened from the GitHub form.",
     ),
+    Entry("lint", "mechctl.cli.lint.command", "lint", CI),
+    Entry("schema", "mechctl.cli.setup", "schema", CI),
+    Entry("codeowners", "mechctl.cli.lint.command", "codeowners", CI),
     Entry("init", "mechctl.cli.setup", "init", SETUP),
     Entry("doctor", "mechctl.cli.collab", "doctor", SETUP),
     Entry("sync", "mechctl.cli.collab", "sync", SETUP),
     Entry("merge-driver", "mechctl.cli.collab", "merge_driver", SETUP),
+    Entry(
+        "github",
+        "mechctl.cli.github",
+        "app",
+        SETUP,
+        "Make mechctl work on GitHub: the escalation issue form and its workflow.",
+    ),
 ]
 
 
