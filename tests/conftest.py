@@ -62,6 +62,12 @@ _CLEARED = (
     "MECHCTL_DEBUG",
     "MECHCTL_NOW",
     "EMAIL",
+    # A developer's or a runner's own GitHub must never be reached from a test.
+    "GITHUB_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REPOSITORY",
+    "GITHUB_ACTIONS",
 )
 
 

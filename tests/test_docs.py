@@ -168,8 +168,8 @@ PANELS = {
     "Escalations": ["escalate", "escalation", "notify", "intake"],
     "Mechanisms and inspection": ["mechanism", "inspect", "due"],
     "Review and audit": ["status", "report", "site", "history", "diff", "audit", "undo"],
-    "CI": ["lint", "schema", "codeowners"],
-    "Set-up and collaboration": ["init", "doctor", "sync", "merge-driver", "github"],
+    "CI": ["lint", "schema", "codeowners", "github"],
+    "Set-up and collaboration": ["init", "doctor", "sync", "merge-driver"],
 }
 
 
@@ -217,6 +217,7 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         "mechctl doctor",
         "mechctl notify",
         "mechctl intake github-issue",
+        "mechctl github review",
     }
     assert set(found.values()) == {expected}
     cli_dir = ROOT / "src" / "mechctl" / "cli"

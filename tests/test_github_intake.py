@@ -24,6 +24,11 @@ ESC_ID = "esc-20261202-"  # + the hash of URL, checked below
 NOW = "2026-12-02T16:05:00Z"
 COMMENTS = "/repos/acme/mechanisms/issues/42/comments"
 LABELS = "/repos/acme/mechanisms/issues/42/labels"
+REPO = "acme/mechanisms"
+
+
+def writes(fake: FakeGitHub) -> list[tuple[str, str, Any]]:
+    return [(c.method, c.path, c.body) for c in fake.writes()]
 
 
 def load_roundtrip(text: str) -> Any:
@@ -225,8 +230,9 @@ def test_opened_issue_becomes_one_escalation(intake: Any, repo: Path, github: Fa
     }
     assert got["timeline"][0]["by"] == "dana-sales <58312907+dana-sales@users.noreply.github.com>"
     # Every request: the comments read, the id posted, the labels set; token and version.
+    assert github.calls[0].query == {"per_page": "100"}
     assert [(c.method, c.path) for c in github.calls] == [
-        ("GET", COMMENTS + "?per_page=100"),
+        ("GET", COMMENTS),
         ("POST", COMMENTS),
         ("POST", LABELS),
     ]
@@ -258,7 +264,7 @@ def test_rerun_edit_and_reopen_never_escalate_twice(
             f"issue #42 is already escalated as {first.stdout.strip()}: nothing new recorded\n"
         )
     assert commit_count(repo) == count
-    assert len(github.bodies(42)) == 1  # the id was posted once
+    assert len(github.bodies(REPO, 42)) == 1  # the id was posted once
     assert record(repo)["severity"] == "sev2"  # the edit (sev1) is not applied
 
 
@@ -352,13 +358,13 @@ def test_bad_input_is_told_on_the_issue(
     assert len(done.stderr.splitlines()) == 1
     assert commit_count(repo) == before
     assert not (repo / "escalations" / "2026").exists()
-    assert github.bodies(42) == [
+    assert github.bodies(REPO, 42) == [
         "<!-- mechctl:intake-problem -->\n"
         "**This issue cannot be escalated as it is.** Please edit it and fix:\n\n"
         f"- {line}\n\n"
         "Nothing was recorded. Save the fixed issue and it is escalated then."
     ]
-    assert github.labels == {}
+    assert github.issue(REPO, 42).labels == []
 
 
 def test_empty_title(intake: Any, github: FakeGitHub) -> None:
@@ -366,7 +372,7 @@ def test_empty_title(intake: Any, github: FakeGitHub) -> None:
     data["issue"]["title"] = "Escalation: "
     done = intake(data)
     assert done.exit_code == 1
-    assert "- **Title**: give the issue a title that says what went wrong\n" in github.bodies(42)[0]
+    assert "- **Title**: give the issue a title that says what went wrong\n" in github.bodies(REPO, 42)[0]
 
 
 def test_a_problem_then_the_fix(intake: Any, repo: Path, github: FakeGitHub) -> None:
@@ -374,14 +380,14 @@ def test_a_problem_then_the_fix(intake: Any, repo: Path, github: FakeGitHub) -> 
     bad["issue"]["body"] = body_with({"sev2: many customers are badly affected": "urgent"})
     assert intake(bad).exit_code == 1
     assert intake(bad).exit_code == 1  # the same problem again: the comment is kept, once
-    assert len(github.bodies(42)) == 1
+    assert len(github.bodies(REPO, 42)) == 1
     assert [c.method for c in github.calls] == ["GET", "POST", "GET"]
     fixed = intake(event("edited"))
     assert fixed.exit_code == 0, fixed
     assert record(repo)["severity"] == "sev1"
-    bodies = github.bodies(42)
+    bodies = github.bodies(REPO, 42)
     assert len(bodies) == 1 and bodies[0].startswith("<!-- mechctl:intake esc-")
-    assert ("DELETE", "/repos/acme/mechanisms/issues/comments/1001", None) in github.writes()
+    assert ("DELETE", "/repos/acme/mechanisms/issues/comments/1001", None) in writes(github)
 
 
 def test_an_edit_that_breaks_an_escalated_issue(
@@ -401,7 +407,7 @@ def test_an_edit_that_breaks_an_escalated_issue(
         " sev1 (worst) to sev4\n"
     )
     assert commit_count(repo) == count
-    assert github.bodies(42)[1].endswith(
+    assert github.bodies(REPO, 42)[1].endswith(
         f"The escalation **{escalation_id}** stands as it was raised; this edit is not recorded."
     )
 
@@ -421,7 +427,7 @@ def test_an_event_that_is_not_opened_edited_or_reopened(
         " recorded\n",
     )
     assert commit_count(repo) == before
-    assert github.bodies(42) == [
+    assert github.bodies(REPO, 42) == [
         "<!-- mechctl:intake-problem -->\n"
         "**This issue cannot be escalated as it is.** Please edit it and fix:\n\n"
         f"- mechctl intake handles issues that are opened, edited or reopened; this event is"
@@ -469,43 +475,44 @@ def test_unreadable_event_and_no_token(cli: Runner, tmp_path: Path, github: Fake
     no_token = cli("intake", "github-issue", str(good), env={"GITHUB_TOKEN": ""})
     assert no_token.exit_code == 1
     assert no_token.stderr.splitlines()[0] == (
-        "error: GITHUB_TOKEN is not set; mechctl needs it to comment on GitHub issues"
+        "error: GITHUB_TOKEN is not set: the GitHub API needs a token"
     )
 
 
 def test_rate_limit_is_waited_out_then_reported(
     intake: Any, repo: Path, github: FakeGitHub
 ) -> None:
-    github.limited = [(429, "0"), (403, "0")]
+    github.fail(429, headers={"Retry-After": "0"})
+    github.fail(403, headers={"Retry-After": "0"})
     done = intake(event())
     assert done.exit_code == 0, done
     assert [c.method for c in github.calls][:3] == ["GET", "GET", "GET"]
     from mechctl.services.github.api import GitHub, GitHubError
 
     client = GitHub(github.url, TOKEN, max_wait=1)
-    github.limited = [(429, "5")]
+    github.fail(429, headers={"Retry-After": "5"}, times=30)
     with pytest.raises(GitHubError) as caught:
         client.issue_comments("acme/mechanisms", 42)
     assert str(caught.value) == (
-        "GitHub API GET /repos/acme/mechanisms/issues/42/comments: 429 rate limited; waited"
-        " 0s, the next wait (5s) passes the bound of 1s"
+        "GitHub API GET /repos/acme/mechanisms/issues/42/comments: 429 API rate limit exceeded"
+        " (rate limited: waited 0 s, GitHub asks 5 s more, past the 1 s bound)"
     )
 
 
 def test_api_failure_after_the_commit_is_reported_and_rerun_finishes(
     intake: Any, repo: Path, github: FakeGitHub
 ) -> None:
-    github.fail = {f"POST {COMMENTS}": 500}
+    github.fail(500, method="POST", message="boom")
     done = intake(event())
     assert (done.exit_code, done.stderr) == (
         1,
         f"error: GitHub API POST {COMMENTS}: 500 boom\n",
     )
     assert len(list((repo / "escalations").rglob("*.yaml"))) == 1  # the commit stands
-    github.fail = {}
+    github.failures.clear()
     again = intake(event())
     assert again.exit_code == 0, again
-    assert len(github.bodies(42)) == 1
+    assert len(github.bodies(REPO, 42)) == 1
 
 
 # -- two events at once --------------------------------------------------------------------
@@ -550,7 +557,7 @@ def test_two_events_at_once_raise_one_escalation(
     assert log[0].startswith("escalate: WBR deck") and not log[1].startswith("escalate:")
     notes = sorted(out[1] for out in outs)
     assert any("escalated as" in n for n in notes), notes
-    assert len(github.bodies(42)) == 1
+    assert len(github.bodies(REPO, 42)) == 1
     for clone in clones:  # each clone ends in step with the remote, nothing left behind
         assert git(clone, "status", "--porcelain") == ""
 
@@ -592,7 +599,7 @@ def test_notify_posts_state_changes_on_the_issue_once_and_closes_it(
         f"sent    closed             {escalation_id}  {record(repo)['level']} -> github"
         " acme/mechanisms#42",
     ]
-    bodies = github.bodies(42)[1:]  # after the id's comment
+    bodies = github.bodies(REPO, 42)[1:]  # after the id's comment
     assert [b.split("\n", 1)[1] for b in bodies] == [
         f"**{escalation_id}** was acknowledged by Test User (2026-12-02T17:00:00Z).\n\n> On it",
         f"**{escalation_id}** was resolved by Test User (2026-12-03T09:00:00Z).\n\n"
@@ -602,12 +609,12 @@ def test_notify_posts_state_changes_on_the_issue_once_and_closes_it(
         "Thank you for raising it. This issue is closed with the escalation.",
     ]
     assert all(b.startswith("<!-- mechctl:notify ") for b in bodies)
-    assert github.states == {42: "closed"}
+    assert github.issue(REPO, 42).state == "closed"
     assert (
         "PATCH",
         "/repos/acme/mechanisms/issues/42",
-        {"state": "closed", "state_reason": "completed"},
-    ) in github.writes()
+        {"state": "closed"},
+    ) in writes(github)
     github.calls.clear()
     again = cli("notify", env=env)
     assert again.exit_code == 0, again
@@ -623,14 +630,14 @@ def test_notify_failed_post_is_retried(
 ) -> None:
     escalation_id = intake(event()).stdout.strip()
     cli("escalation", "ack", escalation_id, env={"MECHCTL_NOW": "2026-12-02T17:00:00Z"})
-    github.fail = {f"POST {COMMENTS}": 502}
+    github.fail(502, method="POST", message="boom", times=30)
     env = {**github.env(), "MECHCTL_NOW": "2026-12-02T18:00:00Z"}
     failed = cli("notify", env=env)
     assert failed.exit_code == 1
     assert f"failed (acknowledged {escalation_id}): GitHub API POST {COMMENTS}: 502 boom" in (
         failed.stderr
     )
-    github.fail = {}
+    github.failures.clear()
     done = cli("notify", env=env)
     assert done.exit_code == 0, done
-    assert len(github.bodies(42)) == 2
+    assert len(github.bodies(REPO, 42)) == 2

@@ -125,17 +125,17 @@ REGISTRY: list[Entry] = [
     Entry("lint", "mechctl.cli.lint.command", "lint", CI),
     Entry("schema", "mechctl.cli.setup", "schema", CI),
     Entry("codeowners", "mechctl.cli.lint.command", "codeowners", CI),
-    Entry("init", "mechctl.cli.setup", "init", SETUP),
-    Entry("doctor", "mechctl.cli.collab", "doctor", SETUP),
-    Entry("sync", "mechctl.cli.collab", "sync", SETUP),
-    Entry("merge-driver", "mechctl.cli.collab", "merge_driver", SETUP),
     Entry(
         "github",
         "mechctl.cli.github",
         "app",
-        SETUP,
-        "Make mechctl work on GitHub: the escalation issue form and its workflow.",
+        CI,
+        "Keep mechctl on GitHub: the pull-request review comment, the escalation issue form.",
     ),
+    Entry("init", "mechctl.cli.setup", "init", SETUP),
+    Entry("doctor", "mechctl.cli.collab", "doctor", SETUP),
+    Entry("sync", "mechctl.cli.collab", "sync", SETUP),
+    Entry("merge-driver", "mechctl.cli.collab", "merge_driver", SETUP),
 ]
 
 

@@ -1,4 +1,5 @@
-"""`mechctl github …`: mechctl on GitHub (setup here; the review comment joins this group)."""
+"""`mechctl github …`: mechctl on GitHub (docs/design.md §4): the review comment on a pull
+request, and the escalation issue form with its workflow."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from mechctl.cli.github_review import review
 from mechctl.cli.output import note, workspace
 
 app = typer.Typer(no_args_is_help=True)
+app.command("review")(review)
 
 
 @app.command("setup")

@@ -1,1 +1,2 @@
-"""mechctl on GitHub: the API client, the issue form, intake, and the review comment."""
+"""mechctl on GitHub: the REST API client (`api`), the pull-request review comment
+(`review`), and the escalation intake from an issue form (docs/design.md §4)."""
