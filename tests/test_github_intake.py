@@ -372,7 +372,8 @@ def test_empty_title(intake: Any, github: FakeGitHub) -> None:
     data["issue"]["title"] = "Escalation: "
     done = intake(data)
     assert done.exit_code == 1
-    assert "- **Title**: give the issue a title that says what went wrong\n" in github.bodies(REPO, 42)[0]
+    first = github.bodies(REPO, 42)[0]
+    assert "- **Title**: give the issue a title that says what went wrong\n" in first
 
 
 def test_a_problem_then_the_fix(intake: Any, repo: Path, github: FakeGitHub) -> None:
