@@ -165,7 +165,7 @@ def test_every_listing_shows_whole_first_paragraphs(cli: Runner) -> None:
 
 
 PANELS = {
-    "Escalations": ["escalate", "escalation", "notify"],
+    "Escalations": ["escalate", "escalation", "notify", "intake"],
     "Mechanisms and inspection": ["mechanism", "inspect", "due"],
     "Review and audit": ["status", "report", "site", "history", "diff", "audit", "undo"],
     "CI": ["lint", "schema", "codeowners", "github"],
@@ -216,6 +216,7 @@ def test_json_option_is_one_definition_with_one_help() -> None:
         "mechctl status",
         "mechctl doctor",
         "mechctl notify",
+        "mechctl intake github-issue",
         "mechctl github review",
     }
     assert set(found.values()) == {expected}

@@ -29,7 +29,10 @@ def notify(
     push: PushOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Deliver each due event once to each channel its route names, recorded in git."""
+    """Deliver each due event once to each channel its route names, recorded in git.
+
+    With GITHUB_TOKEN set, an escalation raised from a GitHub issue also answers on it.
+    """
     from mechctl.cli.skipped import warn_skipped
     from mechctl.errors import MechctlError
     from mechctl.services.notify.run import describe
@@ -60,9 +63,10 @@ def notify(
         print_json(rows)
     else:
         for delivery in result.planned:
-            e = delivery.event
+            row = describe(delivery)
             state = "due" if dry_run else ("failed" if delivery.key in failed else "sent")
-            print(f"{state:<7} {e.event.value:<18} {e.record}  {e.level} -> {delivery.channel}")
+            where = row["channel"] + (f" {row['issue']}" if "issue" in row else "")
+            print(f"{state:<7} {row['event']:<18} {row['record']}  {row['level']} -> {where}")
     tail = []
     if result.done_before:
         tail.append(f"{result.done_before} delivered before")
@@ -76,10 +80,10 @@ def notify(
     )
     if result.failed:
         for delivery, why in result.failed:
-            e = delivery.event
+            row = describe(delivery)
             note(
-                f"error: delivery to channel {delivery.channel!r} failed ({e.event.value}"
-                f" {e.record}): {why}"
+                f"error: delivery to channel {delivery.channel!r} failed ({row['event']}"
+                f" {row['record']}): {why}"
             )
         channels = sorted({d.channel for d, _ in result.failed})
         raise MechctlError(
@@ -107,7 +111,8 @@ def send_raised(ws: Workspace, record: dict[str, Any]) -> None:
         warn(f"{esc.id} is raised; nothing to send: .mechctl.yaml has no `notify` section")
         return
     for delivery in result.delivered:
-        note(f"notified {delivery.channel} ({delivery.event.level}) of {esc.id}")
+        level = getattr(getattr(delivery, "event", None), "level", esc.level)
+        note(f"notified {delivery.channel} ({level}) of {esc.id}")
     for delivery, why in result.failed:
         warn(
             f"delivery to channel {delivery.channel!r} failed (raised {esc.id}): {why};"

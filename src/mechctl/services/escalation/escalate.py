@@ -55,7 +55,9 @@ def raise_escalation(
     ask: str | None = None,
     links: list[str] | None = None,
     tags: list[str] | None = None,
+    escalation_id: str | None = None,
 ) -> Raised:
+    """`escalation_id`: a chosen id (intake derives one from the issue), else one is drawn."""
     clean_title = _text("--title", title, required=True)
     clean_impact = _text("--impact", impact, required=True)
     clean_ask = _text("--ask", ask, required=False) if ask is not None and ask.strip() else None
@@ -87,9 +89,10 @@ def raise_escalation(
             )
     now: datetime = ws.now()
     with transaction(ws) as txn:
-        escalation_id = layout.draw_escalation_id(
-            now.date(), lambda candidate: (ws.root / layout.escalation_rel(candidate)).exists()
-        )
+        if escalation_id is None:
+            escalation_id = layout.draw_escalation_id(
+                now.date(), lambda candidate: (ws.root / layout.escalation_rel(candidate)).exists()
+            )
         rel = layout.escalation_rel(escalation_id)
         record: dict[str, Any] = {
             "id": escalation_id,

@@ -10,7 +10,8 @@ plain tuples (JSON lists, from the index):
 - an escalation summary: ("e", id, mechanism, failure_mode, severity, status,
   raised_at as POSIX seconds, changed mechanism, changed version);
 - a mechanism summary: ("m", id, status, version, owner, cadence, last inspection and
-  latest iteration as date ordinals, ((version, (escalation ids...)), ...), superseded_by).
+  latest iteration as date ordinals, ((version, (escalation ids...)), ...), superseded_by,
+  title).
 """
 
 from __future__ import annotations
@@ -218,4 +219,5 @@ def _mechanism_summary(m: Mechanism) -> Summary:
         latest.toordinal() if latest else None,
         tuple((it.version, tuple(it.escalations)) for it in m.iterations),
         m.retired.superseded_by if m.retired else None,
+        m.title,
     )

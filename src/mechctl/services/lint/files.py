@@ -24,6 +24,7 @@ SCHEMA_FILES = (
     "schemas/config.schema.json",
 )
 CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's search order
+ISSUE_FORM = ".github/ISSUE_TEMPLATE/escalate.yml"  # services/github/form.py's FORM_REL
 
 
 @dataclass
@@ -100,7 +101,7 @@ def discover(root: Path, git: Git) -> Snapshot:
                 found.append(record)
     found.sort(key=lambda f: f.rel)
     generated = []
-    for rel in (*SCHEMA_FILES, *CODEOWNERS):
+    for rel in (*SCHEMA_FILES, *CODEOWNERS, ISSUE_FORM):
         path = root / rel
         generated.append((rel, git_blob_id(path.read_bytes()) if path.is_file() else None))
     return Snapshot(found, tree.head, tuple(generated))
@@ -150,11 +151,11 @@ def state_key(gen: str, snapshot: Snapshot) -> str:
 
 
 def lintable(rel: str) -> bool:
-    """Files whose findings lint reports: records, the schemas, CODEOWNERS."""
+    """Files whose findings lint reports: records, the schemas, CODEOWNERS, the issue form."""
     top = rel.split("/", 1)[0]
     if top in FOLDERS:
         return rel.endswith((".yaml", ".yml"))
-    return rel in SCHEMA_FILES or rel in CODEOWNERS
+    return rel in SCHEMA_FILES or rel in CODEOWNERS or rel == ISSUE_FORM
 
 
 def selection(root: Path, base: Path, args: list[str]) -> list[str] | None:

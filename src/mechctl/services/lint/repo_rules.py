@@ -22,6 +22,7 @@ def run(
         _schemas(root, cache)
         + _codeowners(root, config, summaries, mechanism_files)
         + _notify(root, config, summaries)
+        + _issue_form(root, summaries, mechanism_files)
     )
 
 
@@ -162,6 +163,48 @@ def _codeowners(
             "codeowners-stale",
             f"{rel} does not match mechanism owners and teams; run `mechctl codeowners`"
             " and commit it",
+            "",
+        )
+    ]
+
+
+def _issue_form(root: Path, summaries: dict[str, Summary], mechanism_files: int) -> list[Raw]:
+    """issue-form-stale: checked only when the form exists (`mechctl github setup`)."""
+    from mechctl.services.github import form
+
+    rel = form.FORM_REL
+    path = root / rel
+    if not path.is_file():
+        return []
+    mechanisms = [s for s in summaries.values() if s[0] == MECHANISM]
+    if len(mechanisms) != mechanism_files:
+        return []  # a broken mechanism file: whether it is active is unknown until it is fixed
+    active = sorted((s[1], s[10]) for s in mechanisms if s[2] == "active")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if form.render(active) == text:
+        return []
+    offered = form.form_mechanisms(text)
+    wanted = [mechanism_id for mechanism_id, _ in active]
+    if offered is None:
+        what = "was not written by `mechctl github setup`"
+    elif offered != wanted:
+        missing = [m for m in wanted if m not in offered]
+        extra = [m for m in offered if m not in wanted]
+        parts = []
+        if missing:
+            parts.append(f"lacks active mechanism(s) {', '.join(missing)}")
+        if extra:
+            parts.append(f"offers {', '.join(extra)}, not active")
+        what = "is stale: its dropdown " + "; ".join(parts) if parts else "is stale"
+    else:
+        what = "is stale"
+    return [
+        (
+            rel,
+            1,
+            1,
+            "issue-form-stale",
+            f"{rel} {what}; run `mechctl github setup` and commit it",
             "",
         )
     ]

@@ -209,6 +209,15 @@ RULES: dict[str, Rule] = {
             "Checked only when a CODEOWNERS file exists (at the root, in .github/ or in"
             " docs/). Run `mechctl codeowners` and commit the result.",
         ),
+        Rule(
+            "issue-form-stale",
+            ERROR,
+            "The escalation issue form does not offer exactly the active mechanisms.",
+            "Checked only when .github/ISSUE_TEMPLATE/escalate.yml exists. Its dropdown lists"
+            " the active mechanisms (and 'No mechanism exists for this'), so that people"
+            " without git escalate against the right one. Run `mechctl github setup` and"
+            " commit the result.",
+        ),
     )
 }
 

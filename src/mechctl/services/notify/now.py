@@ -46,5 +46,5 @@ def notify_raised(ws: Workspace, esc: Escalation) -> SentNow:
             else:
                 wanted.append(delivery)
     if wanted:
-        deliver(ws, Ledger(ws.git, remote_of(ws)), wanted, now, sent.result)
+        deliver(ws, Ledger(ws.git, remote_of(ws)), list(wanted), now, sent.result)
     return sent

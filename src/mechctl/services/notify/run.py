@@ -31,7 +31,10 @@ from mechctl.services.core.context import Workspace
 from mechctl.services.notify import events as ev
 from mechctl.services.notify import messages, senders
 from mechctl.services.notify.events import Delivery, Event
+from mechctl.services.notify.github import IssuePost
 from mechctl.store import layout
+
+Wanted = Delivery | IssuePost
 
 LEASE = timedelta(minutes=int(os.environ.get("MECHCTL_NOTIFY_LEASE_MINUTES", "15")))
 _ATTEMPTS = 20
@@ -39,9 +42,9 @@ _ATTEMPTS = 20
 
 @dataclass
 class NotifyResult:
-    planned: list[Delivery] = field(default_factory=list)
-    delivered: list[Delivery] = field(default_factory=list)
-    failed: list[tuple[Delivery, str]] = field(default_factory=list)
+    planned: list[Wanted] = field(default_factory=list)
+    delivered: list[Wanted] = field(default_factory=list)
+    failed: list[tuple[Wanted, str]] = field(default_factory=list)
     raised: list[tuple[str, str]] = field(default_factory=list)  # (escalation id, new level)
     held: int = 0  # claimed by another run that is still within its lease
     done_before: int = 0  # delivered by an earlier run
@@ -49,7 +52,9 @@ class NotifyResult:
     configured: bool = True
 
 
-def describe(delivery: Delivery) -> dict[str, Any]:
+def describe(delivery: Wanted) -> dict[str, Any]:
+    if isinstance(delivery, IssuePost):
+        return delivery.describe()
     e = delivery.event
     return {
         "key": delivery.key,
@@ -157,9 +162,7 @@ def _rel(event: Event) -> str:
 # -- the run -------------------------------------------------------------------------------
 
 
-def _open(
-    tip: Tip, wanted: list[Delivery], now: datetime, run: str
-) -> tuple[list[Delivery], int, int]:
+def _open(tip: Tip, wanted: list[Wanted], now: datetime, run: str) -> tuple[list[Wanted], int, int]:
     """The deliveries still to claim; how many another run holds; how many were delivered."""
     states = tip.states()
     todo, held, done = [], 0, 0
@@ -184,17 +187,21 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _entry(delivery: Delivery, state: str, now: datetime, run: str, **more: str) -> dict[str, Any]:
+def _entry(delivery: Wanted, state: str, now: datetime, run: str, **more: str) -> dict[str, Any]:
     data = describe(delivery)
     data.update({"state": state, "run": run, "recorded_at": _stamp(now)}, **more)
     return data
 
 
 def notify(ws: Workspace, *, dry_run: bool = False, apply_policy: bool = False) -> NotifyResult:
+    from mechctl.services.notify import github
+
     config = ws.config
-    if config.notify is None:
+    on_github = github.enabled()
+    if config.notify is None and not on_github:
         return NotifyResult(configured=False)
-    check(config.notify)
+    if config.notify is not None:
+        check(config.notify)
     result = NotifyResult()
     if apply_policy and not dry_run:
         from mechctl.services.core import catalog
@@ -202,22 +209,39 @@ def notify(ws: Workspace, *, dry_run: bool = False, apply_policy: bool = False) 
         result.raised = _apply_policy(ws, catalog.escalations(ws)[0])
     now = ws.now()
     found, result.problems = due_events(ws)
-    wanted = [d for event in found for d in ev.deliveries(event, config)]
+    wanted: list[Wanted] = []
+    if config.notify is not None:
+        wanted += [d for event in found for d in ev.deliveries(event, config)]
+    gh = None
+    if on_github:
+        from mechctl.services.core import catalog
+        from mechctl.services.github.api import GitHub
+
+        gh = GitHub.from_env()
+        max_age = (config.notify or NotifyConfig()).max_age
+        wanted += github.posts(catalog.escalations(ws)[0], now, max_age)
     ledger = Ledger(ws.git, remote_of(ws))
     if dry_run:
         tip = ledger.read(mirror=False)
         result.planned, result.held, result.done_before = _open(tip, wanted, now, "")
         return result
-    deliver(ws, ledger, wanted, now, result)
+    deliver(ws, ledger, wanted, now, result, gh)
     return result
 
 
 def deliver(
-    ws: Workspace, ledger: Ledger, wanted: list[Delivery], now: datetime, result: NotifyResult
+    ws: Workspace,
+    ledger: Ledger,
+    wanted: list[Wanted],
+    now: datetime,
+    result: NotifyResult,
+    gh: Any = None,
 ) -> None:
-    """Claim what nobody delivered or holds, send it, and record each outcome."""
+    """Claim what nobody delivered or holds, send it, and record each outcome. `gh`: the
+    GitHub client, for the posts on the issues escalations came from."""
+    from mechctl.services.notify import github
+
     config = ws.config
-    assert config.notify is not None
     run = secrets.token_hex(6)
     claimed = _claim(ledger, wanted, now, run, result)
     result.planned = claimed
@@ -225,6 +249,20 @@ def deliver(
         return
     outcomes: list[dict[str, Any]] = []
     for delivery in claimed:
+        if isinstance(delivery, IssuePost):
+            assert gh is not None
+            from mechctl.services.github.api import GitHubError
+
+            try:
+                github.send(gh, delivery)
+            except GitHubError as exc:
+                result.failed.append((delivery, str(exc)))
+                outcomes.append(_entry(delivery, "failed", now, run, error=str(exc)))
+            else:
+                result.delivered.append(delivery)
+                outcomes.append(_entry(delivery, "delivered", now, run))
+            continue
+        assert config.notify is not None
         channel = config.notify.channels[delivery.channel]
         msg = messages.build(delivery, config, now, _rel(delivery.event))
         try:
@@ -239,8 +277,8 @@ def deliver(
 
 
 def _claim(
-    ledger: Ledger, wanted: list[Delivery], now: datetime, run: str, result: NotifyResult
-) -> list[Delivery]:
+    ledger: Ledger, wanted: list[Wanted], now: datetime, run: str, result: NotifyResult
+) -> list[Wanted]:
     lease_until = _stamp(now + LEASE)
     for _ in range(_ATTEMPTS):
         tip = ledger.read()

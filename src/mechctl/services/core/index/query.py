@@ -122,6 +122,16 @@ class Index:
             args.append(max(0, limit))
         return self._query(sql, args, _shown_and_times if times else _record)
 
+    def escalations_linking(self, url: str) -> list[Row]:
+        """Valid escalations whose `links` hold `url`: the stored JSON is searched first, so
+        only candidates are decoded."""
+        sql = (
+            "SELECT record FROM files WHERE kind = ? AND valid = 1 AND instr(record, ?) > 0"
+            " ORDER BY path"
+        )
+        found = self._query(sql, [ESCALATION, url.encode("utf-8")], _record)
+        return [row for row in found if url in (row.get("links") or [])]
+
     def count(self, kind: str, **filters: Any) -> int:
         where, args = self._where(kind, **filters)
         sql = f"SELECT count(*) FROM files WHERE {where}"
