@@ -122,6 +122,12 @@ CREATE INDEX IF NOT EXISTS files_loose ON files (origin) WHERE origin != 0;
 CREATE TABLE IF NOT EXISTS staged (path TEXT PRIMARY KEY, blob TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 {REPORT_INDEXES}"""
+# The files table and its indexes, statement by statement (made again inside a transaction).
+FILES_SCHEMA = [
+    part.strip()
+    for part in SCHEMA.split(";")
+    if "ON files" in part or "TABLE IF NOT EXISTS files " in part
+]
 INSERT = (
     f"INSERT OR REPLACE INTO files ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
 )
