@@ -124,9 +124,12 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 {REPORT_INDEXES}"""
 # The files table and its indexes, statement by statement (made again inside a transaction).
 FILES_SCHEMA = [
-    part.strip()
-    for part in SCHEMA.split(";")
-    if "ON files" in part or "TABLE IF NOT EXISTS files " in part
+    f"CREATE TABLE IF NOT EXISTS files ({_FILES_COLUMNS})",
+    *dict.fromkeys(
+        part.strip().rstrip(";")
+        for part in (*SCHEMA.split("\n"), *REPORT_INDEXES.split(";"))
+        if part.strip().startswith("CREATE INDEX") and "ON files" in part
+    ),
 ]
 INSERT = (
     f"INSERT OR REPLACE INTO files ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
