@@ -37,8 +37,7 @@ def _render(found: Status, config: Config, root: Path) -> list[Part]:
         parts.append([("", "")])
         parts.append([(f"{heading} ({len(items)})", "bold underline")])
         if items:
-            rows = (e.model_dump(mode="json") for e in items)
-            parts.append(escalation_grid(rows, config, now, root))
+            parts.append(escalation_grid(items, config, now, root))
         else:
             parts.append([(empty, "dim")])
 

@@ -17,15 +17,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from mechctl.errors import Problem, RepositoryStateError, UsageError
-from mechctl.models import Config, Escalation, Mechanism
-from mechctl.models.enums import MechanismStatus
+from mechctl.models import Config, Mechanism
+from mechctl.models.enums import MechanismStatus, Severity
 from mechctl.services.core import analysis, index
 from mechctl.services.core.context import Workspace
-from mechctl.services.escalation.read import UNRESOLVED, as_json
+from mechctl.services.escalation.read import UNRESOLVED, derived_row
+
+Row = dict[str, Any]
 
 DUE_WITHIN = timedelta(days=7)
 _EMAIL = re.compile(r"<([^<>]+)>\s*$")
@@ -58,8 +62,8 @@ class Status:
     identity: str | None
     teams: list[str]
     team_source: str  # "option", "codeowners" or "none"
-    mine: list[Escalation]
-    team: list[Escalation]
+    mine: list[Row]  # the records, as model_dump(mode="json") gives them
+    team: list[Row]
     due: list[DueInspection]
     due_by: date
     checks: Checks
@@ -129,32 +133,64 @@ def status(
         identity = None  # still worth showing the rest; the renderer says how to set it
     config = ws.config
     chosen, source = my_teams(config, identity, teams or [])
-    # Only the unresolved rows are read; the rest is counted (docs/design.md §7).
+    now = ws.now()
+    me = None if identity is None else _key(identity)
+    ack = {s.value: config.escalation.ack_within[s] for s in Severity}
+    resolve = {s.value: config.escalation.resolve_within[s] for s in Severity}
+    # The counts in SQL; of the unresolved rows only the columns they need, and whole
+    # records only for the rows printed (docs/design.md §7).
     with index.open_index(ws, progress) as found:
-        rows = list(found.escalations(statuses=[s.value for s in UNRESOLVED], order="path"))
+        mechanism_rows = list(found.mechanisms())
+        owners = {row["id"]: row["owner"] for row in mechanism_rows}
+        unresolved = list(found.rows(_UNRESOLVED_SQL))
+        unresolved.sort(key=lambda row: (row[3], row[2], row[1]))  # severity, raised, id
+        ack_late = resolve_late = 0
+        mine_paths, team_paths = [], []
+        for path, _id, raised_text, severity, state, raised_by, mechanism, owner in unresolved:
+            raised = datetime.fromisoformat(raised_text)
+            ack_late += analysis.is_ack_overdue(state, raised, ack[severity], now)
+            resolve_late += analysis.is_resolve_overdue(state, raised, resolve[severity], now)
+            if me is not None and _key(raised_by) == me:
+                mine_paths.append(path)
+            if chosen and owners.get(mechanism or "", owner) in chosen:
+                team_paths.append(path)
+        printed = _records(found, {*mine_paths, *team_paths})
         total = found.count(index.ESCALATION)
         esc_problems = found.problems(index.ESCALATION)
-        mechanism_rows = list(found.mechanisms())
         mech_problems = found.problems(index.MECHANISM)
     mechanisms = [Mechanism.model_validate(row) for row in mechanism_rows]
-    now = ws.now()
-    owners = {m.id: m.owner for m in mechanisms}
-    unresolved = [Escalation.model_validate(row) for row in rows]
-    unresolved.sort(key=lambda e: (e.severity.value, e.raised_at, e.id))
-    me = None if identity is None else _key(identity)
-    mine = [e for e in unresolved if me is not None and _key(e.raised_by) == me]
-    team = [e for e in unresolved if chosen and owners.get(e.mechanism or "", e.owner) in chosen]
     due, overdue = _due(mechanisms, ws.git.activation_dates(), now.date(), chosen)
     checks = Checks(
         mechanisms=len(mechanisms),
         escalations=total,
         invalid_files=len(mech_problems) + len(esc_problems),
-        ack_overdue=sum(1 for e in unresolved if analysis.ack_overdue(e, config, now)),
-        resolve_overdue=sum(1 for e in unresolved if analysis.resolve_overdue(e, config, now)),
+        ack_overdue=ack_late,
+        resolve_overdue=resolve_late,
         inspections_overdue=overdue,
         problems=[*mech_problems, *esc_problems],
     )
+    mine = [printed[path] for path in mine_paths]
+    team = [printed[path] for path in team_paths]
     return Status(identity, chosen, source, mine, team, due, now.date() + DUE_WITHIN, checks)
+
+
+_UNRESOLVED_SQL = (
+    "SELECT path, id, raised_at, severity, status, raised_by, mechanism, owner FROM files"
+    f" WHERE kind = '{index.ESCALATION}' AND valid = 1"
+    f" AND status IN {tuple(s.value for s in UNRESOLVED)} ORDER BY path"
+)
+
+
+def _records(found: index.Index, paths: set[str]) -> dict[str, Row]:
+    """The records (model_dump's JSON) of the files at `paths`."""
+    records: dict[str, Row] = {}
+    wanted = sorted(paths)
+    for start in range(0, len(wanted), 500):  # SQLite's limit on parameters is far above
+        chunk = wanted[start : start + 500]
+        sql = f"SELECT path, record FROM files WHERE path IN ({', '.join('?' * len(chunk))})"
+        for path, record in found.rows(sql, chunk):
+            records[path] = orjson.loads(record)
+    return records
 
 
 def to_json(found: Status, config: Config, ws: Workspace) -> dict[str, Any]:
@@ -164,8 +200,8 @@ def to_json(found: Status, config: Config, ws: Workspace) -> dict[str, Any]:
         "identity": found.identity,
         "teams": found.teams,
         "team_source": found.team_source,
-        "mine": [as_json(e, config, now) for e in found.mine],
-        "team": [as_json(e, config, now) for e in found.team],
+        "mine": [_as_json(row, config, now) for row in found.mine],
+        "team": [_as_json(row, config, now) for row in found.team],
         "inspections_due_by": found.due_by.isoformat(),
         "inspections_due": [
             {
@@ -189,3 +225,10 @@ def to_json(found: Status, config: Config, ws: Workspace) -> dict[str, Any]:
             "problems": [str(p) for p in checks.problems],
         },
     }
+
+
+def _as_json(row: Row, config: Config, now: datetime) -> dict[str, Any]:
+    """escalation.read.as_json of a record as the index holds it (model_dump's JSON)."""
+    data = dict(row)
+    data["derived"] = derived_row(data, config, now)
+    return data

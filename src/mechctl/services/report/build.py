@@ -1,27 +1,26 @@
 """`mechctl report`: the weekly business review of the mechanisms themselves.
 
-Every figure is computed here, at run time, from the records (through the catalog) and from
-git (when each mechanism was activated). Nothing is stored. The period and its comparison
-periods are in `report_period`; loop closure in `report_loop`; mechanisms' inspections in
-`report_mechanisms`.
+Every figure is computed here, at run time, from the records and from git (when each
+mechanism was activated). Nothing is stored: the index (docs/design.md §7) gives the counts
+and only the rows of the period and its comparison periods (`query.py`), never every record.
+The period and its comparison periods are in `period.py`; loop closure in `loop.py`;
+mechanisms' inspections in `mechanisms.py`.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from mechctl.errors import MechctlError, Problem
-from mechctl.models import Config, Escalation, Mechanism, TimelineAction
+from mechctl.models import Config
 from mechctl.models.enums import Severity
-from mechctl.services.core import analysis, catalog
+from mechctl.services.core import analysis, index
 from mechctl.services.core.context import Workspace
-from mechctl.services.escalation.read import UNRESOLVED
 from mechctl.services.report.data import (
     Headline,
     OpenEscalation,
@@ -40,13 +39,19 @@ from mechctl.services.report.loop import loop_closure
 from mechctl.services.report.period import (
     COMPARISON_PERIODS,
     SEVERITIES,
-    Facts,
     Period,
     Progress,
     compare,
-    facts_of,
     parse_period,
     seconds,
+)
+from mechctl.services.report.query import (
+    Group,
+    Raised,
+    ReportRows,
+    Settled,
+    Unresolved,
+    bound,
 )
 from mechctl.store.files import atomic_write
 
@@ -63,17 +68,17 @@ def _figures(values: list[int], target: int) -> TimeFigures:
 
 
 def _times(
-    facts: Iterable[Facts], period: Period, config: Config, what: str
+    moments: Iterable[tuple[datetime, datetime, str]], period: Period, config: Config, what: str
 ) -> list[SeverityTimes]:
-    """Median and p90 time to acknowledge (or resolve), per severity, against the target."""
+    """Median and p90 time to acknowledge (or resolve), per severity, against the target;
+    `moments` are (acknowledged or resolved at, raised at, severity)."""
     values: dict[tuple[str, bool], list[int]] = defaultdict(list)
-    for fact in facts:
-        moment = fact.acked_at if what == "ack" else fact.resolved_at
+    for moment, raised_at, severity in moments:
         index = period.index(moment)
-        if index is None or moment is None:
+        if index is None:
             continue
-        seconds = int((moment - fact.esc.raised_at).total_seconds())
-        values[(fact.esc.severity.value, index == COMPARISON_PERIODS)].append(seconds)
+        seconds = int((moment - raised_at).total_seconds())
+        values[(severity, index == COMPARISON_PERIODS)].append(seconds)
     table = config.escalation.ack_within if what == "ack" else config.escalation.resolve_within
     rows = []
     for severity in SEVERITIES:
@@ -89,45 +94,39 @@ def _times(
     return rows
 
 
-def _series(facts: list[Facts], period: Period) -> list[PeriodCounts]:
+def _series(
+    raised: list[Raised], settled: list[Settled], period: Period, rows: ReportRows
+) -> list[PeriodCounts]:
     windows = period.windows()
     series = [PeriodCounts(a, b, dict.fromkeys(SEVERITIES, 0), 0, 0) for a, b in windows]
-    raised, settled = [], []
-    for fact in facts:
-        esc = fact.esc
-        raised.append(esc.raised_at)
-        if fact.resolved_at is not None:
-            # Open at t means raised before t and not resolved before t; max() keeps that
-            # exact even for a record whose resolution precedes its raising.
-            settled.append(max(esc.raised_at, fact.resolved_at))
+    for esc in raised:
         index = period.index(esc.raised_at)
         if index is not None:
-            series[index].opened[esc.severity.value] += 1
+            series[index].opened[esc.severity] += 1
+    for fact in settled:
         index = period.index(fact.resolved_at)
         if index is not None:
             series[index].resolved += 1
-    raised.sort()
-    settled.sort()
     for counts in series:
-        end = counts.until
-        counts.open_at_end = bisect.bisect_left(raised, end) - bisect.bisect_left(settled, end)
+        # Open at t means raised before t and not resolved before t (the index's settled_at
+        # is max(raised, resolved): exact even for a resolution that precedes its raising).
+        counts.open_at_end = rows.open_at(counts.until)
     return series
 
 
-def _open(facts: list[Facts], config: Config, as_of: datetime) -> list[OpenEscalation]:
+def _open(unresolved: list[Unresolved], config: Config, as_of: datetime) -> list[OpenEscalation]:
     """Every unresolved escalation: nothing hidden or sampled. By severity, then oldest first."""
     found = []
-    targets: dict[str, tuple[int, int]] = {}  # per severity: the same for every escalation
-    for fact in facts:
-        esc = fact.esc
-        if esc.status not in UNRESOLVED or esc.raised_at >= as_of:
+    targets: dict[str, tuple[timedelta, timedelta]] = {}  # per severity
+    for esc in unresolved:
+        if esc.raised_at >= as_of:
             continue
-        severity = esc.severity.value
+        severity = esc.severity
         target = targets.get(severity)
         if target is None:
             target = targets[severity] = (
-                int(analysis.ack_target(esc, config).total_seconds()),
-                int(analysis.resolve_target(esc, config).total_seconds()),
+                config.escalation.ack_within[Severity(severity)],
+                config.escalation.resolve_within[Severity(severity)],
             )
         found.append(
             OpenEscalation(
@@ -135,61 +134,84 @@ def _open(facts: list[Facts], config: Config, as_of: datetime) -> list[OpenEscal
                 esc.title,
                 severity,
                 esc.level,
-                esc.status.value,
+                esc.status,
                 esc.mechanism,
                 esc.owner,
                 esc.raised_at,
                 int((as_of - esc.raised_at).total_seconds()),
-                seconds(esc.raised_at, fact.acked_at),
-                target[0],
-                target[1],
-                analysis.ack_overdue(esc, config, as_of),
-                analysis.resolve_overdue(esc, config, as_of),
+                seconds(esc.raised_at, esc.acked_at),
+                int(target[0].total_seconds()),
+                int(target[1].total_seconds()),
+                analysis.is_ack_overdue(esc.status, esc.raised_at, target[0], as_of),
+                analysis.is_resolve_overdue(esc.status, esc.raised_at, target[1], as_of),
             )
         )
     found.sort(key=lambda e: (e.severity, e.raised_at, e.id))
     return found
 
 
-def _strain_rows(facts: list[Facts], period: Period) -> list[StrainRow]:
+def _strain_rows(raised: list[Raised], period: Period) -> list[StrainRow]:
     counts: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
-    for fact in facts:
-        index = period.index(fact.esc.raised_at)
+    for esc in raised:
+        index = period.index(esc.raised_at)
         if index is not None:
-            key = (fact.esc.mechanism, fact.esc.failure_mode.value)
+            key = (esc.mechanism, esc.failure_mode)
             counts[key][0 if index == COMPARISON_PERIODS else 1] += 1
     rows = [StrainRow(m, mode, now, before) for (m, mode), (now, before) in counts.items()]
     rows.sort(key=lambda r: (-r.period, -r.previous_total, r.mechanism or "", r.failure_mode))
     return rows
 
 
-def _appreciation(facts: list[Facts], period: Period) -> list[Thanks]:
-    """Thanks to those who escalated and those who resolved, in the period. Sorted by name."""
-    raised: Counter[str] = Counter()
-    resolved: Counter[str] = Counter()
-    for fact in facts:
-        if period.since <= fact.esc.raised_at < period.until:
-            raised[fact.esc.raised_by] += 1
-        for entry in fact.esc.timeline:
-            if entry.action is TimelineAction.RESOLVED and period.since <= entry.at < period.until:
-                resolved[entry.by] += 1
-    people = sorted(set(raised) | set(resolved), key=lambda p: (p.casefold(), p))
-    return [Thanks(p, raised[p], resolved[p]) for p in people]
-
-
-def _resolutions(facts: list[Facts], period: Period, config: Config) -> list[Resolution]:
+def _recurring(groups: list[Group], as_of: datetime) -> list[Recurring]:
+    """analysis.recurring_failures over the escalations raised before `as_of`, from the
+    index's rows (already grouped and ordered as it orders them)."""
+    window = int(analysis.RECURRING_WINDOW.total_seconds())
+    threshold = analysis.RECURRING_THRESHOLD
+    before = bound(as_of)
     found = []
-    for fact in facts:
-        if period.index(fact.resolved_at) is None or fact.resolved_at is None:
+    start = 0
+    total = len(groups)
+    while start < total:
+        mechanism, mode = groups[start][0], groups[start][1]
+        stop = start
+        while stop < total and groups[stop][0] == mechanism and groups[stop][1] == mode:
+            stop += 1
+        items = [g for g in groups[start:stop] if g[2] < before]
+        best_from, best_size, first = 0, 0, 0
+        for last in range(len(items)):
+            while items[last][4] - items[first][4] > window:
+                first += 1
+            if last - first + 1 > best_size:
+                best_from, best_size = first, last - first + 1
+        if best_size >= threshold:
+            ids = [g[3] for g in items[best_from : best_from + best_size]]
+            found.append(Recurring(mechanism, mode, ids))
+        start = stop
+    return found
+
+
+def _appreciation(raised: list[Raised], resolvers: list[str], period: Period) -> list[Thanks]:
+    """Thanks to those who escalated and those who resolved, in the period. Sorted by name."""
+    raised_by: Counter[str] = Counter(
+        esc.raised_by for esc in raised if period.since <= esc.raised_at < period.until
+    )
+    resolved: Counter[str] = Counter(resolvers)
+    people = sorted(set(raised_by) | set(resolved), key=lambda p: (p.casefold(), p))
+    return [Thanks(p, raised_by[p], resolved[p]) for p in people]
+
+
+def _resolutions(settled: list[Settled], period: Period, config: Config) -> list[Resolution]:
+    found = []
+    for fact in settled:
+        if period.index(fact.resolved_at) is None:
             continue
-        esc = fact.esc
         found.append(
             Resolution(
-                esc.id,
-                esc.severity.value,
+                fact.id,
+                fact.severity,
                 fact.resolved_at,
-                int((fact.resolved_at - esc.raised_at).total_seconds()),
-                int(analysis.resolve_target(esc, config).total_seconds()),
+                int((fact.resolved_at - fact.raised_at).total_seconds()),
+                int(config.escalation.resolve_within[Severity(fact.severity)].total_seconds()),
             )
         )
     found.sort(key=lambda r: (r.resolved_at, r.id))
@@ -233,43 +255,42 @@ def _skipped(problems: Iterable[Problem]) -> list[Skipped]:
     ]
 
 
-def build_report(
-    ws: Workspace,
-    period: Period,
-    *,
-    progress: Progress | None = None,
-    loaded: tuple[list[Escalation], list[Problem], list[Mechanism], list[Problem]] | None = None,
-) -> Report:
-    """The report of `period`. `loaded`: the records and problems as the catalog gives them
-    (escalations, their problems, mechanisms, theirs), when the caller already has them (the
-    site builds many weeks from one load)."""
+def build_report(ws: Workspace, period: Period, *, progress: Progress | None = None) -> Report:
+    from mechctl.models import Mechanism
     from mechctl.services.report.mechanisms import inspection_gaps, inspection_results
 
-    if loaded is None:
-        escalations, esc_problems = catalog.escalations(ws, progress=progress)
-        mechanisms, mech_problems = catalog.mechanisms(ws)
-    else:
-        escalations, esc_problems, mechanisms, mech_problems = loaded
     config = ws.config
     now = ws.now()
     as_of = min(period.until, now)
+    # Counts and only the rows of the windows, in SQL (docs/design.md §7).
+    with index.open_index(ws, progress) as found:
+        rows = ReportRows(found, period.comparison_since, period.until)
+        total = rows.count()
+        raised = rows.raised()
+        settled = rows.settled()
+        acknowledged = rows.acknowledged()
+        unresolved = rows.unresolved(as_of)
+        groups = rows.groups()
+        resolvers = rows.resolvers(period.since, period.until)
+        series = _series(raised, settled, period, rows)
+        mechanism_rows = list(found.mechanisms())
+        mech_problems = found.problems(index.MECHANISM)
+        esc_problems = found.problems(index.ESCALATION)
+    mechanisms = [Mechanism.model_validate(row) for row in mechanism_rows]
     activated = ws.git.activation_dates()
-    facts = [facts_of(esc) for esc in escalations]
-    loop, no_change, reasons = loop_closure(facts, period)
-    series = _series(facts, period)
+    loop, no_change, reasons = loop_closure(settled, groups, period)
     headline = Headline(
         opened=compare([sum(c.opened.values()) for c in series]),
         resolved=compare([c.resolved for c in series]),
         open_at_end=compare([c.open_at_end for c in series]),
-        time_to_acknowledge=_times(facts, period, config, "ack"),
-        time_to_resolve=_times(facts, period, config, "resolve"),
+        time_to_acknowledge=_times(acknowledged, period, config, "ack"),
+        time_to_resolve=_times(
+            ((f.resolved_at, f.raised_at, f.severity) for f in settled), period, config, "resolve"
+        ),
     )
     strain = Strain(
-        by_mechanism=_strain_rows(facts, period),
-        recurring=[
-            Recurring(r.mechanism, r.failure_mode.value, list(r.escalations))
-            for r in analysis.recurring_failures(e for e in escalations if e.raised_at < as_of)
-        ],
+        by_mechanism=_strain_rows(raised, period),
+        recurring=_recurring(groups, as_of),
         inspection_overdue=inspection_gaps(mechanisms, activated, as_of),
         no_change=no_change,
         no_change_escalations=reasons,
@@ -283,16 +304,16 @@ def build_report(
         comparison_periods=COMPARISON_PERIODS,
         records={
             "mechanisms": len(mechanisms),
-            "escalations": len(escalations),
+            "escalations": total,
             "invalid_files": len(problems),
         },
         headline=headline,
-        open_escalations=_open(facts, config, as_of),
+        open_escalations=_open(unresolved, config, as_of),
         strain=strain,
         loop=loop,
         inspections=inspection_results(mechanisms, activated, as_of),
-        appreciation=_appreciation(facts, period),
+        appreciation=_appreciation(raised, resolvers, period),
         series=series,
-        resolutions=_resolutions(facts, period, config),
+        resolutions=_resolutions(settled, period, config),
         skipped=problems,
     )

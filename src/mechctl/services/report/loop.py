@@ -7,25 +7,28 @@ from collections import defaultdict
 from datetime import datetime
 
 from mechctl.services.report.data import Compare, Loop, LoopChange, NoChange
-from mechctl.services.report.period import COMPARISON_PERIODS, Facts, Period, compare
+from mechctl.services.report.period import COMPARISON_PERIODS, Period, compare
+from mechctl.services.report.query import Group, Settled
 
 Key = tuple[str | None, str | None]  # (mechanism, failure mode or None for any)
 
 
-def _key(fact: Facts) -> Key:
+def _key(fact: Settled) -> Key:
     """What a recurrence must match: the same mechanism and failure mode. An escalation
     raised with no mechanism and resolved by making one recurs on any later escalation on
     the new mechanism (failure mode None: any)."""
-    esc = fact.esc
-    if esc.mechanism is not None:
-        return (esc.mechanism, esc.failure_mode.value)
-    change = esc.resolution.mechanism_change if esc.resolution else None
-    return (change.mechanism if change else None, None)
+    if fact.mechanism is not None:
+        return (fact.mechanism, fact.failure_mode)
+    return (fact.change_mechanism, None)
 
 
-def loop_closure(facts: list[Facts], period: Period) -> tuple[Loop, Compare, list[NoChange]]:
+def loop_closure(
+    settled: list[Settled], groups: list[Group], period: Period
+) -> tuple[Loop, Compare, list[NoChange]]:
     """The loop figures, the count of resolutions with no change, and those in the period.
 
+    `settled`: the escalations finally resolved in the windows, in path order; `groups`:
+    every escalation on a mechanism raised before the end of the period (query.py).
     A change "held" when no escalation on the same mechanism with the same failure mode was
     raised after the resolution (up to the end of the period).
     """
@@ -34,44 +37,38 @@ def loop_closure(facts: list[Facts], period: Period) -> tuple[Loop, Compare, lis
     no_change = [0] * (COMPARISON_PERIODS + 1)
     wanted = {
         _key(f)
-        for f in facts
-        if f.esc.resolution
-        and f.esc.resolution.mechanism_change
-        and period.index(f.resolved_at) is not None
+        for f in settled
+        if f.change_mechanism is not None and period.index(f.resolved_at) is not None
     }
     raised: dict[Key, list[tuple[datetime, str]]] = defaultdict(list)
-    for fact in facts:
-        esc = fact.esc
-        if wanted and esc.raised_at < period.until:
-            keys: tuple[Key, Key] = ((esc.mechanism, esc.failure_mode.value), (esc.mechanism, None))
+    if wanted:
+        for mechanism, mode, raised_at, esc_id, _ in groups:
+            keys: tuple[Key, Key] = ((mechanism, mode), (mechanism, None))
             for each in keys:
                 if each in wanted:
-                    raised[each].append((esc.raised_at, esc.id))
+                    raised[each].append((datetime.fromisoformat(raised_at), esc_id))
     for items in raised.values():
         items.sort()
     changes: list[LoopChange] = []
     reasons: list[NoChange] = []
-    for fact in facts:
+    for fact in settled:
         index = period.index(fact.resolved_at)
-        resolution = fact.esc.resolution
-        if index is None or resolution is None or fact.resolved_at is None:
+        if index is None:
             continue
         resolved[index] += 1
-        esc = fact.esc
-        if resolution.no_change_reason is not None:
+        if fact.no_change_reason is not None:
             no_change[index] += 1
             if index == COMPARISON_PERIODS:
                 reasons.append(
                     NoChange(
-                        esc.id,
-                        esc.title,
-                        esc.mechanism,
+                        fact.id,
+                        fact.title,
+                        fact.mechanism,
                         fact.resolved_at,
-                        resolution.no_change_reason,
+                        fact.no_change_reason,
                     )
                 )
-        change = resolution.mechanism_change
-        if change is None:
+        if fact.change_mechanism is None or fact.change_version is None:
             continue
         changed[index] += 1
         key = _key(fact)
@@ -79,13 +76,13 @@ def loop_closure(facts: list[Facts], period: Period) -> tuple[Loop, Compare, lis
         start = bisect.bisect_right(later, (fact.resolved_at, "\uffff"))
         changes.append(
             LoopChange(
-                esc.id,
-                esc.title,
-                key[0] or change.mechanism,
-                esc.failure_mode.value,
-                change.version,
+                fact.id,
+                fact.title,
+                key[0] or fact.change_mechanism,
+                fact.failure_mode,
+                fact.change_version,
                 fact.resolved_at,
-                [i for _, i in later[start:] if i != esc.id],
+                [i for _, i in later[start:] if i != fact.id],
             )
         )
     changes.sort(key=lambda c: (c.resolved_at, c.id))

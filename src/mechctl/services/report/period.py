@@ -1,4 +1,4 @@
-"""The reporting period, the comparison periods before it, and per-escalation facts.
+"""The reporting period and the comparison periods before it.
 
 A date means a whole day in UTC. The period is compared with the `COMPARISON_PERIODS`
 periods of the same length just before it: by default, the last 7 days against the 4 weeks
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from mechctl.errors import UsageError
-from mechctl.models import Escalation
 from mechctl.models.enums import Severity
 from mechctl.services.report.data import Compare, stamp
 
@@ -72,25 +71,6 @@ def parse_period(since: str | None, until: str | None, now: datetime) -> Period:
     if start >= end:
         raise UsageError(f"--since ({stamp(start)}) must be before --until ({stamp(end)})")
     return Period(start, end)
-
-
-@dataclass
-class Facts:
-    """What the report needs of one escalation, computed once from its timeline."""
-
-    esc: Escalation
-    acked_at: datetime | None
-    resolved_at: datetime | None  # the final resolution, as `time_to_resolve` counts it
-
-
-def facts_of(esc: Escalation) -> Facts:
-    tta = esc.time_to_acknowledge()
-    ttr = esc.time_to_resolve()
-    return Facts(
-        esc,
-        None if tta is None else esc.raised_at + tta,
-        None if ttr is None else esc.raised_at + ttr,
-    )
 
 
 def seconds(start: datetime, end: datetime | None) -> int | None:

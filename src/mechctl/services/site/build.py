@@ -23,7 +23,7 @@ from typing import Any
 
 from mechctl.errors import UsageError
 from mechctl.models.escalation import Escalation
-from mechctl.services.core import analysis, catalog
+from mechctl.services.core import analysis
 from mechctl.services.core.context import Workspace
 from mechctl.services.site import sources
 from mechctl.services.site.charts import signal_chart
@@ -100,7 +100,7 @@ def _weeks(weeks: int, now: datetime) -> list[tuple[str, date]]:
     return [(_week_name(start), start) for start in starts]
 
 
-def _report(ws: Workspace, start: date, now: datetime, loaded: Any) -> str:
+def _report(ws: Workspace, start: date, now: datetime) -> str:
     """One weekly report (`report --format html`), with the site's navigation."""
     from mechctl.cli.report.html import render
     from mechctl.services.report.build import build_report, parse_period
@@ -111,7 +111,7 @@ def _report(ws: Workspace, start: date, now: datetime, loaded: Any) -> str:
         # matplotlib's date locator warns on a week with a single day of data; the chart
         # is still right, and the warning is no news to a reader of the site.
         warnings.simplefilter("ignore", UserWarning)
-        html = render(build_report(ws, period, loaded=loaded))
+        html = render(build_report(ws, period))  # its counts and rows from the index
     nav = (
         '<nav class="site"><a href="../index.html">Home</a> ·'
         ' <a href="index.html">All weekly reports</a></nav>'
@@ -336,14 +336,8 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
 
         writer.page("index.html", sources.digest(everything, latest), home)
 
-    loaded: list[Any] = []
-
     def report(start: date) -> str:
-        if not loaded:  # one load for every week that must be built
-            escalations, esc_problems = catalog.escalations(ws)
-            found, mech_problems = catalog.mechanisms(ws)
-            loaded.append((escalations, esc_problems, found, mech_problems))
-        return _report(ws, start, now, loaded[0])
+        return _report(ws, start, now)
 
     for name, start in names:
         writer.page(
@@ -351,7 +345,6 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
             sources.digest(everything, name),
             functools.partial(report, start),
         )
-    loaded.clear()
     writer.page(
         "reports/index.html",
         sources.digest(templates, [name for name, _ in names]),

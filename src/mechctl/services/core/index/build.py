@@ -17,6 +17,7 @@ from mechctl.services.core.index.store import (
     COLUMNS,
     ESCALATION,
     PARALLEL_FROM,
+    REPORT_COLUMNS,
     Progress,
     salt_of,
     stat_key,
@@ -53,6 +54,7 @@ def _columns(kind: str, rec: dict[str, Any]) -> tuple[Any, ...]:
             None,
             None,
             None,
+            *_report_columns(rec, timeline),
         )
     inspections = rec.get("inspections") or []
     return (
@@ -72,7 +74,34 @@ def _columns(kind: str, rec: dict[str, Any]) -> tuple[Any, ...]:
         rec["kind"],
         (rec.get("inspection") or {}).get("cadence"),
         max((i["date"] for i in inspections), default=None),
+        *(None,) * len(REPORT_COLUMNS),
     )
+
+
+# -- report and status columns (issue 11; store.REPORT_COLUMNS) -----------------------------
+def _report_columns(rec: dict[str, Any], timeline: list[dict[str, Any]]) -> tuple[Any, ...]:
+    from datetime import datetime
+
+    raised = rec["raised_at"]
+    entries = [[e["at"], e["by"]] for e in timeline if e["action"] == "resolved"]
+    final = entries[-1][0] if entries and rec["status"] in ("resolved", "closed") else None
+    resolution = rec.get("resolution") or {}
+    change = resolution.get("mechanism_change") or {}
+    times = [at for at, _ in entries]
+    return (
+        rec["title"],
+        int(datetime.fromisoformat(raised).timestamp()),
+        None if final is None else max(raised, final),
+        change.get("mechanism"),
+        change.get("version"),
+        resolution.get("no_change_reason"),
+        min(times, default=None),
+        max(times, default=None),
+        orjson.dumps(entries).decode() if entries else None,
+    )
+
+
+# -- end of the report and status columns ---------------------------------------------------
 
 
 def check_file(

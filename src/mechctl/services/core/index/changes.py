@@ -27,6 +27,7 @@ import orjson
 from mechctl.services.core.index.build import Job, check_chunks
 from mechctl.services.core.index.store import (
     ESCALATION,
+    FILES_SCHEMA,
     FRESH_SCHEMA,
     FROM_FRESH,
     INSERT_FRESH,
@@ -34,7 +35,6 @@ from mechctl.services.core.index.store import (
     VERSION,
     WHERE_PATHS,
     Progress,
-    add_lint_columns,
     file_stat,
     kind_of,
     read_meta,
@@ -246,8 +246,10 @@ def refresh(
         if (orjson.loads(now_generation[0]) if now_generation else 0) != generation:
             raise Raced
         if fresh:
-            db.execute("DELETE FROM files")
-            add_lint_columns(db)  # lint (issue 11): a store of version 1 lacks them
+            # Made by another VERSION: its table may lack columns; it is made again (issue 11).
+            db.execute("DROP TABLE IF EXISTS files")
+            for statement in FILES_SCHEMA:
+                db.execute(statement)
         db.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in deleted])
         if checked:
             db.execute(FROM_FRESH)

@@ -206,6 +206,14 @@ class Index:
 
     # -- end of lint ---------------------------------------------------------------------
 
+    # -- report and status (issue 11) ---------------------------------------------------
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Any read of the store as plain tuples: services/report/query.py and
+        services/status.py ask for their counts and the columns they print."""
+        return self._query(sql, args, tuple)
+
+    # -- end of report and status ---------------------------------------------------------
+
     @staticmethod
     def _where(
         kind: str,

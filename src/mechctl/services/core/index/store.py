@@ -57,7 +57,7 @@ def add_lint_columns(db: sqlite3.Connection) -> None:
 
 # -- end of lint -------------------------------------------------------------------------------
 
-COLUMNS = (
+COLUMNS: tuple[str, ...] = (
     "id",
     "status",
     "severity",
@@ -75,6 +75,35 @@ COLUMNS = (
     "cadence",
     "last_inspected",
 )
+
+# -- report and status columns (issue 11: `report` and `status` read their counts and the rows
+# they print in SQL, never every record; services/report/query.py, services/status.py) -------
+# Escalations only (NULL for mechanisms); times as in the record's JSON, "YYYY-MM-DDTHH:MM:SSZ",
+# so text order is time order.
+REPORT_COLUMNS: dict[str, str] = {
+    "title": "TEXT",
+    "raised_ts": "INTEGER",  # raised_at as Unix seconds
+    "settled_at": "TEXT",  # max(raised_at, resolved_at) when resolved or closed, else NULL
+    "change_mechanism": "TEXT",  # resolution.mechanism_change.mechanism
+    "change_version": "INTEGER",  # resolution.mechanism_change.version
+    "no_change_reason": "TEXT",  # resolution.no_change_reason
+    "resolved_lo": "TEXT",  # the earliest and latest `resolved` timeline entry
+    "resolved_hi": "TEXT",
+    "resolved_entries": "TEXT",  # JSON [[at, by], ...] of every `resolved` entry, in order
+}
+REPORT_INDEXES = """
+CREATE INDEX IF NOT EXISTS files_raised_valid ON files (kind, valid, raised_at);
+CREATE INDEX IF NOT EXISTS files_acked ON files (kind, valid, acknowledged_at, raised_at, severity);
+CREATE INDEX IF NOT EXISTS files_resolved ON files (kind, valid, resolved_at);
+CREATE INDEX IF NOT EXISTS files_settled ON files (kind, valid, settled_at);
+CREATE INDEX IF NOT EXISTS files_resolved_hi ON files (kind, valid, resolved_hi);
+CREATE INDEX IF NOT EXISTS files_groups
+    ON files (kind, valid, mechanism, failure_mode, raised_at, id, path, raised_ts);
+CREATE INDEX IF NOT EXISTS files_invalid ON files (kind, path) WHERE valid = 0;
+"""
+COLUMNS = (*COLUMNS, *REPORT_COLUMNS)
+# -- end of the report and status columns ---------------------------------------------------
+
 FIELDS = (
     "path",
     "kind",
@@ -102,7 +131,7 @@ _FILES_COLUMNS = f"""
     origin INTEGER NOT NULL,    -- 0: as in git's index; 1: differs from it; 2: untracked
     valid INTEGER NOT NULL,
     problems BLOB,              -- JSON [[line, column, rule, message], ...], or NULL
-    {", ".join(f"{name} TEXT" for name in COLUMNS)},
+    {", ".join(f"{name} {REPORT_COLUMNS.get(name, 'TEXT')}" for name in COLUMNS)},
     record BLOB,                -- JSON of the valid record (build.shown), or NULL
     {LINT_COLUMNS}
 """
@@ -118,7 +147,16 @@ CREATE INDEX IF NOT EXISTS files_loose ON files (origin) WHERE origin != 0;
 CREATE INDEX IF NOT EXISTS files_invalid ON files (kind, path) WHERE valid = 0;
 CREATE TABLE IF NOT EXISTS staged (path TEXT PRIMARY KEY, blob TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
-"""
+{REPORT_INDEXES}"""
+# The files table and its indexes, statement by statement (made again inside a transaction).
+FILES_SCHEMA = [
+    f"CREATE TABLE IF NOT EXISTS files ({_FILES_COLUMNS})",
+    *dict.fromkeys(
+        part.strip().rstrip(";")
+        for part in (*SCHEMA.split("\n"), *REPORT_INDEXES.split(";"))
+        if part.strip().startswith("CREATE INDEX") and "ON files" in part
+    ),
+]
 INSERT = (
     f"INSERT OR REPLACE INTO files ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
 )
