@@ -77,6 +77,8 @@ def _row(rng: random.Random) -> dict[str, object]:
         timeline.append({"at": _iso(at), "action": action, "by": "Bo <bo@example.com>"})
     return {
         "id": "esc-20261101-aaaaaaaa",
+        "title": "Deck missed churn",
+        "resolution": None,
         "status": rng.choice(["open", "acknowledged", "resolved", "closed"]),
         "severity": rng.choice(["sev1", "sev2", "sev3", "sev4"]),
         "level": "director",
