@@ -30,9 +30,9 @@ def _boom(*args: object, **kwargs: object) -> None:
 @pytest.fixture
 def broken_list(monkeypatch: pytest.MonkeyPatch) -> None:
     """`mechanism list` fails with a bug, once the repository is open."""
-    from mechctl.services.mechanism import read
+    from mechctl.services.mechanism import listing as read
 
-    monkeypatch.setattr(read, "list_mechanisms", _boom)
+    monkeypatch.setattr(read, "mechanism_rows", _boom)
 
 
 @pytest.fixture
@@ -177,9 +177,9 @@ def test_a_real_process_crash(proc: Runner, repo: Path, tmp_path: Path) -> None:
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(
-        "from mechctl.services.mechanism import read\n"
+        "from mechctl.services.mechanism import listing as read\n"
         "def boom(*a, **k):\n    raise RuntimeError('simulated bug')\n"
-        "read.list_mechanisms = boom\n"
+        "read.mechanism_rows = boom\n"
     )
     from conftest import SRC
 

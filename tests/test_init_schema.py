@@ -117,12 +117,12 @@ def test_version(cli: Runner) -> None:
 
 
 def test_internal_error_is_one_line_and_exit_3(cli: Runner, repo: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from mechctl.services.mechanism import read as mechanisms
+    from mechctl.services.mechanism import listing as mechanisms
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(mechanisms, "list_mechanisms", boom)
+    monkeypatch.setattr(mechanisms, "mechanism_rows", boom)
     result = cli("mechanism", "list")
     assert result.exit_code == 3
     assert result.stderr.startswith(
