@@ -17,7 +17,7 @@ import pytest
 from mechctl.cli.output import print_json, stream_json
 from mechctl.models import Config, defaults
 from mechctl.services.core.index.build import shown
-from mechctl.services.core.index.facts import _facts_of
+from mechctl.services.core.index.facts import facts_of
 from mechctl.services.escalation.listing import deriver, deriver_of_times
 
 NOW = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
 
 def test_the_default_facts_are_the_default_configuration() -> None:
     config = Config()
-    assert defaults.facts() == _facts_of(config, list(config.escalation.levels))
+    assert defaults.facts() == facts_of(config, list(config.escalation.levels))
 
 
 def _written(call: object) -> str:

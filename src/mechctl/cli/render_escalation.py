@@ -25,23 +25,12 @@ def human(delta: timedelta) -> str:
     return duration(delta.total_seconds())
 
 
-def config_facts(config: Config) -> dict[str, Any]:
-    """The facts cli/escalation_grid.py draws with, of a validated configuration."""
-    return {
-        "levels": list(config.escalation.levels),
-        "ack_within": {
-            sev.value: int(t.total_seconds()) for sev, t in config.escalation.ack_within.items()
-        },
-        "resolve_within": {
-            sev.value: int(t.total_seconds()) for sev, t in config.escalation.resolve_within.items()
-        },
-    }
-
-
 def escalation_grid(
     rows: Iterable[dict[str, Any]], config: Config, now: datetime, root: Path | None = None
 ) -> Grid:
-    return grid.escalation_grid(rows, config_facts(config), now, root)
+    from mechctl.services.core.index import facts_of
+
+    return grid.escalation_grid(rows, facts_of(config), now, root)
 
 
 def _minute(at: str) -> str:

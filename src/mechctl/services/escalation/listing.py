@@ -21,43 +21,6 @@ STATUSES = ("open", "acknowledged", "resolved", "closed")
 _SETTLED = ("resolved", "closed")
 
 
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z
-
-
-def deriver(facts: dict[str, Any], now: datetime) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A function giving the figures computed from a record (as JSON) and the configured
-    targets (`facts`: index.config_facts); never stored. It works on plain rows, so listing
-    100,000 escalations needs no model objects."""
-    ack_seconds: dict[str, int] = facts["ack_within"]
-    resolve_seconds: dict[str, int] = facts["resolve_within"]
-    ack = {sev: timedelta(seconds=s) for sev, s in ack_seconds.items()}
-    resolve = {sev: timedelta(seconds=s) for sev, s in resolve_seconds.items()}
-
-    def derive(row: dict[str, Any]) -> dict[str, Any]:
-        raised = _at(row["raised_at"])
-        severity = row["severity"]
-        status = row["status"]
-        timeline = row["timeline"]
-        acked = next((e["at"] for e in timeline if e["action"] == "acknowledged"), None)
-        resolved = [e["at"] for e in timeline if e["action"] == "resolved"]
-        settled = status in _SETTLED
-        tta = _at(acked) - raised if acked else None
-        ttr = _at(resolved[-1]) - raised if settled and resolved else None
-        return {
-            "age_seconds": int((now - raised).total_seconds()),
-            "time_to_acknowledge_seconds": None if tta is None else int(tta.total_seconds()),
-            "time_to_resolve_seconds": None if ttr is None else int(ttr.total_seconds()),
-            "ack_target_seconds": ack_seconds[severity],
-            "resolve_target_seconds": resolve_seconds[severity],
-            # analysis.is_ack_overdue and is_resolve_overdue, on plain values
-            "ack_overdue": status == "open" and now > raised + ack[severity],
-            "resolve_overdue": status in UNRESOLVED and now > raised + resolve[severity],
-        }
-
-    return derive
-
-
 def deriver_of_times(
     facts: dict[str, Any], now: datetime
 ) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
@@ -87,6 +50,29 @@ def deriver_of_times(
         }
 
     return derive
+
+
+def times_of(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What deriver_of_times reads, from a record's JSON instead of the index's columns (the
+    same values the index stores: the first acknowledgement and the last resolution)."""
+    timeline = row["timeline"]
+    acked = next((e["at"] for e in timeline if e["action"] == "acknowledged"), None)
+    resolved = [e["at"] for e in timeline if e["action"] == "resolved"]
+    return (
+        row["raised_at"],
+        row["severity"],
+        row["status"],
+        acked,
+        resolved[-1] if resolved else None,
+    )
+
+
+def deriver(facts: dict[str, Any], now: datetime) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function giving the figures computed from a record (as JSON) and the configured
+    targets (`facts`: index.config_facts); never stored. It works on plain rows, so listing
+    100,000 escalations needs no model objects."""
+    by_times = deriver_of_times(facts, now)
+    return lambda row: by_times(times_of(row))
 
 
 def statuses_for(status: str | None) -> list[str] | None:

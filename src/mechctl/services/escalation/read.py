@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mechctl.errors import ConfigError, Problem
-from mechctl.models import Config, Escalation, EscalationStatus, FailureMode, Severity
+from mechctl.errors import ConfigError
+from mechctl.models import Config, Escalation, EscalationStatus
 from mechctl.models.ids import ESCALATION_ID_RE
-from mechctl.services.core import analysis, index
+from mechctl.services.core import index
 from mechctl.services.core.context import Workspace
+from mechctl.services.escalation.listing import deriver
 from mechctl.store import layout
 from mechctl.store.records import read_escalation
 
@@ -113,95 +112,13 @@ def _find_quickly(ws: Workspace, id_text: str) -> Escalation | str | None:
     return Escalation.model_validate(row)
 
 
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z
-
-
-def deriver(config: Config, now: datetime) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A function giving the figures computed from a record (as JSON) and the configured
-    targets; never stored. It works on plain rows, so listing 20,000 escalations needs no
-    model objects; the model's time_to_acknowledge / time_to_resolve follow the same rules.
-    """
-    ack = {sev.value: target for sev, target in config.escalation.ack_within.items()}
-    resolve = {sev.value: target for sev, target in config.escalation.resolve_within.items()}
-    ack_seconds = {sev: int(t.total_seconds()) for sev, t in ack.items()}
-    resolve_seconds = {sev: int(t.total_seconds()) for sev, t in resolve.items()}
-
-    def derive(row: dict[str, Any]) -> dict[str, Any]:
-        raised = _at(row["raised_at"])
-        severity = row["severity"]
-        status = row["status"]
-        timeline = row["timeline"]
-        acked = next((e["at"] for e in timeline if e["action"] == "acknowledged"), None)
-        resolved = [e["at"] for e in timeline if e["action"] == "resolved"]
-        settled = status in ("resolved", "closed")
-        tta = _at(acked) - raised if acked else None
-        ttr = _at(resolved[-1]) - raised if settled and resolved else None
-        return {
-            "age_seconds": int((now - raised).total_seconds()),
-            "time_to_acknowledge_seconds": None if tta is None else int(tta.total_seconds()),
-            "time_to_resolve_seconds": None if ttr is None else int(ttr.total_seconds()),
-            "ack_target_seconds": ack_seconds[severity],
-            "resolve_target_seconds": resolve_seconds[severity],
-            "ack_overdue": analysis.is_ack_overdue(status, raised, ack[severity], now),
-            "resolve_overdue": analysis.is_resolve_overdue(status, raised, resolve[severity], now),
-        }
-
-    return derive
-
-
 def derived_row(row: dict[str, Any], config: Config, now: datetime) -> dict[str, Any]:
-    return deriver(config, now)(row)
+    """The figures computed from a record (as JSON) and the configured targets
+    (services/escalation/listing.py keeps the rules)."""
+    return deriver(index.facts_of(config), now)(row)
 
 
 def as_json(esc: Escalation, config: Config, now: datetime) -> dict[str, Any]:
     data = esc.model_dump(mode="json")
     data["derived"] = derived_row(data, config, now)
     return data
-
-
-@contextlib.contextmanager
-def listing(
-    ws: Workspace,
-    *,
-    status: str | None = None,
-    mechanism: str | None = None,
-    severity: Severity | None = None,
-    failure_mode: FailureMode | None = None,
-    owner: str | None = None,
-    limit: int | None = None,
-) -> Iterator[tuple[Iterator[dict[str, Any]], list[Problem]]]:
-    """The problems of the invalid escalation files, and the records as JSON rows, oldest
-    first, read from the index as they are consumed (so a listing of 100,000 holds one row
-    at a time) while the block runs. `status` None: unresolved; 'all': every status. Only
-    the rows asked for are read: the filters are the index's own (docs/design.md §7)."""
-    with index.open_index(ws) as found:
-        yield (
-            _rows(found, status, mechanism, severity, failure_mode, owner, limit),
-            found.problems(index.ESCALATION),
-        )
-
-
-def _rows(
-    found: index.Index,
-    status: str | None,
-    mechanism: str | None,
-    severity: Severity | None,
-    failure_mode: FailureMode | None,
-    owner: str | None,
-    limit: int | None,
-) -> Iterator[dict[str, Any]]:
-    if status is None:
-        statuses: list[str] | None = [s.value for s in UNRESOLVED]
-    elif status == "all":
-        statuses = None
-    else:
-        statuses = [EscalationStatus(status).value]
-    return found.escalations(
-        statuses=statuses,
-        mechanism=mechanism,
-        severity=severity.value if severity is not None else None,
-        failure_mode=failure_mode.value if failure_mode is not None else None,
-        owner=owner,
-        limit=limit,
-    )

@@ -18,6 +18,7 @@ from mechctl.services.core.index.facts import (
     MechanismFacts,
     config_facts,
     escalation_levels,
+    facts_of,
     mechanism_facts,
 )
 from mechctl.services.core.index.query import Index, open_index
@@ -42,6 +43,7 @@ __all__ = [
     "check_file",
     "config_facts",
     "escalation_levels",
+    "facts_of",
     "kind_of",
     "mechanism_facts",
     "open_index",

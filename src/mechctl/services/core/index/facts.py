@@ -38,7 +38,10 @@ def _keep(db: sqlite3.Connection, name: str, stat: list[int] | None, facts: Any)
     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, orjson.dumps(value)))
 
 
-def _facts_of(config: Config, levels: list[str]) -> dict[str, Any]:
+def facts_of(config: Config, levels: list[str] | None = None) -> dict[str, Any]:
+    """What `config_facts` keeps of a validated configuration."""
+    if levels is None:
+        levels = list(config.escalation.levels)
     return {
         "version": FACTS_VERSION,
         "levels": levels,
@@ -54,7 +57,7 @@ def _facts_of(config: Config, levels: list[str]) -> dict[str, Any]:
 
 
 def remember_config(db: sqlite3.Connection, ws: Workspace, levels: list[str]) -> None:
-    facts = _facts_of(ws.config, levels)
+    facts = facts_of(ws.config, levels)
     stat = file_stat(ws.root / layout.CONFIG_FILE)
     old = _stored(db, "config")
     if _vouches(old, stat) and old.get("facts") == facts:
@@ -69,7 +72,7 @@ def _vouches(value: Any, stat: list[int] | None) -> bool:
 
 
 def config_facts(ws: Workspace, db: sqlite3.Connection | None = None) -> dict[str, Any]:
-    """What reads and escalate need of the validated configuration (`_facts_of`: the levels,
+    """What reads and escalate need of the validated configuration (`facts_of`: the levels,
     lowest first, the default level, auto_push, and the acknowledge and resolve targets in
     seconds by severity): from the index when `.mechctl.yaml` is as it was when they were
     stored, so that a warm read imports neither pydantic nor ruamel. `db`: the index, when
@@ -100,7 +103,7 @@ def config_facts(ws: Workspace, db: sqlite3.Connection | None = None) -> dict[st
         if db is not None:
             with contextlib.suppress(sqlite3.Error):
                 remember_config(db, ws, levels)
-        return _facts_of(config, levels)
+        return facts_of(config, levels)
     finally:
         if own and db is not None:
             db.close()
