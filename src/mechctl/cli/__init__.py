@@ -13,6 +13,13 @@ def main() -> None:
         if code is not None:
             sys.exit(code)
 
+    # The everyday reads answer before typer is even imported (cli/fastpath.py).
+    from mechctl.cli.fastpath import run as fast
+
+    code = fast(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+
     from mechctl.cli.app import build, requested
 
     def terminate(signum: int, frame: object) -> None:

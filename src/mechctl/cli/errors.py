@@ -43,23 +43,23 @@ def debug() -> bool:
 
 def handle(exc: BaseException) -> int:
     """Print what `exc` means for the user (on stderr); return the exit code."""
-    import typer
-
     from mechctl.errors import MechctlError
 
+    # typer's own errors can only come once it is loaded (cli/fastpath.py runs without it).
+    typer = sys.modules.get("typer")
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    if isinstance(exc, KeyboardInterrupt | typer.Abort):
+    if isinstance(exc, KeyboardInterrupt) or (typer is not None and isinstance(exc, typer.Abort)):
         sys.stderr.write("\nerror: interrupted; nothing was changed unless a commit was reported\n")
         return 130
     if isinstance(exc, BrokenPipeError):
         return 0
-    if isinstance(exc, typer.TyperException):  # click's usage errors
+    if typer is not None and isinstance(exc, typer.TyperException):  # click's usage errors
         message = " ".join(exc.format_message().split()).replace("Value error, ", "")
         ctx = getattr(exc, "ctx", None)
         where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
         sys.stderr.write(f"error: {message}{where}\n")
-        return exc.exit_code
+        return int(exc.exit_code)
     if debug():
         raise exc
     if isinstance(exc, MechctlError):

@@ -9,13 +9,11 @@ import typer
 from mechctl.cli import complete
 from mechctl.cli.options import JsonOpt, LimitOpt, NoPagerOpt, PushOpt
 from mechctl.cli.output import (
-    console,
     need,
     note,
     print_json,
     set_replay,
     stdin_is_terminal,
-    stream_json_items,
     warn,
     workspace,
 )
@@ -196,78 +194,25 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List escalations, oldest first, with age and whether their times have passed."""
-    # Only what a listing needs: the index and the configuration's facts, no models
-    # (docs/design.md §8).
-    from mechctl.cli.listing import Limit, show
-    from mechctl.clock import now
-    from mechctl.errors import UsageError
-    from mechctl.services.escalation.listing import STATUSES, deriver_of_times, listing
+    from mechctl.cli.reads import escalation_list
 
-    allowed = [*STATUSES, "all"]
-    if status is not None and status not in allowed:
-        raise UsageError(f"unknown --status {status!r}; allowed: {', '.join(allowed)}")
-    from mechctl.cli.skipped import warn_skipped
-
-    ws = workspace()
-    with listing(
-        ws,
+    escalation_list(
         status=status,
         mechanism=mechanism,
         severity=severity.value if severity is not None else None,
         failure_mode=failure_mode.value if failure_mode is not None else None,
-        times=as_json,
-    ) as (found, problems, facts):
-        warn_skipped(problems)
-        moment = now()
-        rows = Limit(found, limit)
-        if as_json:
-            import orjson
-
-            derive = deriver_of_times(facts, moment)
-            indent = orjson.OPT_INDENT_2
-            # Each record as the index keeps it, the figures added as its last key: what
-            # stream_json would write for {**record, "derived": figures}, without parsing.
-            stream_json_items(
-                shown[:-4]
-                + b',\n    "derived": '
-                + orjson.dumps(derive(times), option=indent).replace(b"\n", b"\n    ")
-                + b"\n  }"
-                for shown, times in rows
-            )
-        else:
-            from mechctl.cli.escalation_grid import escalation_grid
-
-            grid = escalation_grid(rows, facts, moment, ws.root)
-            if not show([grid], no_pager=no_pager):
-                note("no escalations" + ("" if status == "all" else " match (try --status all)"))
-                return
-        # Inside the index's context: counting what --limit left out reads more rows.
-        rows.note("escalations")
+        limit=limit,
+        no_pager=no_pager,
+        as_json=as_json,
+    )
 
 
 @app.command("show")
 def show(escalation_id: EscArg, as_json: JsonOpt = False) -> None:
     """Show one escalation: its state, timeline, and time to acknowledge and resolve."""
-    # From the index's row and the configuration's facts, no models (docs/design.md §8).
-    from mechctl.clock import now
-    from mechctl.services.escalation.listing import deriver
-    from mechctl.services.escalation.lookup import find_row
-    from mechctl.services.notify.history import notifications
+    from mechctl.cli.reads import escalation_show
 
-    ws = workspace()
-    row, facts = find_row(ws, escalation_id)
-    told = notifications(ws, row["id"])
-    if as_json:
-        print_json({**row, "derived": deriver(facts, now())(row), "notifications": told})
-        return
-    from mechctl.cli.render_escalation import escalation_detail
-
-    print(row["id"])
-    console().print(escalation_detail(row, facts, now()))
-    if told:
-        print("\nNotified")
-        for item in told:
-            print(f"  {item['at']}  {item['event']:<18} {item['channel']} ({item['level']})")
+    escalation_show(escalation_id, as_json=as_json)
 
 
 def _move(escalation_id: str, action: TimelineAction, push: bool, **kwargs: object) -> None:

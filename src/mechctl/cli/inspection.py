@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mechctl.cli import complete
 from mechctl.cli.options import JsonOpt, LimitOpt, NoPagerOpt, PushOpt
-from mechctl.cli.output import need, note, set_replay, stream_json, warn, workspace
+from mechctl.cli.output import need, note, set_replay, warn, workspace
 
 if TYPE_CHECKING:
-    from mechctl.cli.listing import Grid, Row
-    from mechctl.services.due import DueItem
+    pass
 
 OUTCOMES = ("on-track", "at-risk", "off-track")
 
@@ -89,59 +87,12 @@ def due(
     as_json: JsonOpt = False,
 ) -> None:
     """List the active mechanisms whose inspection is due or overdue, overdue first."""
-    from mechctl.cli.listing import Limit, show
-    from mechctl.services.due import due as run
+    from mechctl.cli.reads import due as run
 
-    report = run(workspace(), within)
-    from mechctl.cli.skipped import warn_skipped
-
-    warn_skipped(report.problems)
-    items = Limit(report.items, limit)
-    if as_json:
-        stream_json(item.as_json() for item in items)
-        items.note("inspections")
-    elif not show([_due_grid(items)], no_pager=no_pager):
-        note(f"no inspection is due within {within} day{'s' if within != 1 else ''}")
-    else:
-        items.note("inspections")
-    if fail_on_overdue and report.overdue:
-        from mechctl.errors import MechctlError
-
-        names = ", ".join(item.mechanism for item in report.overdue)
-        count = len(report.overdue)
-        raise MechctlError(f"{count} inspection{'s are' if count != 1 else ' is'} overdue: {names}")
-
-
-def _due_grid(items: Iterable[DueItem]) -> Grid:
-    from mechctl.cli.listing import Column, Grid
-    from mechctl.models.enums import Cadence
-
-    columns = [
-        Column("ID"),
-        Column("OWNER"),
-        Column("CADENCE", max(len(c.value) for c in Cadence)),
-        Column("LAST INSPECTED", len("2026-11-01")),
-        Column("DUE", len("2026-11-01")),
-        Column("WHEN"),
-    ]
-    return Grid(columns, _due_rows(items))
-
-
-def _due_rows(items: Iterable[DueItem]) -> Iterator[Row]:
-    for item in items:
-        if item.overdue:
-            days = -item.days
-            when = (f"overdue by {days} day{'s' if days != 1 else ''}", "red")
-        elif item.days == 0:
-            when = ("due today", "yellow")
-        else:
-            when = (f"due in {item.days} day{'s' if item.days != 1 else ''}", "")
-        last = str(item.last_inspected) if item.last_inspected else "never"
-        yield (
-            (item.mechanism, ""),
-            (item.owner, ""),
-            (item.cadence, ""),
-            (last, ""),
-            (str(item.due), ""),
-            when,
-        )
+    run(
+        within=within,
+        fail_on_overdue=fail_on_overdue,
+        limit=limit,
+        no_pager=no_pager,
+        as_json=as_json,
+    )

@@ -15,7 +15,6 @@ from mechctl.cli.output import (
     note,
     print_json,
     set_replay,
-    stream_json,
     workspace,
 )
 from mechctl.models import MechanismKind, MechanismStatus
@@ -117,22 +116,15 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List mechanisms."""
-    # Rows as the index keeps them, never models (docs/design.md §8).
-    from mechctl.cli.listing import Limit, show
-    from mechctl.cli.mechanism_grid import mechanism_grid
-    from mechctl.cli.skipped import warn_skipped
-    from mechctl.services.mechanism.listing import mechanism_rows
+    from mechctl.cli.reads import mechanism_list
 
-    wanted = status.value if status is not None else None
-    listed, problems = mechanism_rows(workspace(), status=wanted, owner=owner)
-    warn_skipped(problems)
-    found = Limit(listed, limit)
-    if as_json:
-        stream_json(found)
-    elif not show([mechanism_grid(found)], no_pager=no_pager):
-        note("no mechanisms" + (" match" if status or owner else " yet"))
-        return
-    found.note("mechanisms")
+    mechanism_list(
+        status=status.value if status is not None else None,
+        owner=owner,
+        limit=limit,
+        no_pager=no_pager,
+        as_json=as_json,
+    )
 
 
 @app.command("show")

@@ -130,6 +130,10 @@ def _entries(text: str) -> Iterator[tuple[str, str | None, str]]:
             yield fields[0], (fields[1] if fields[2] == "0" else None), rel
 
 
+# What differs from git's index by stat data; cli/fastpath.py starts it early (git/proc.py).
+DIRTY = ("diff-files", "--name-only", "-z", "--")
+
+
 class RecordChanges:
     """Up to three git processes, side by side: `diff-files` (what differs from git's
     index by stat data, deleted files included), and, when asked, `ls-files -s` and
@@ -138,7 +142,7 @@ class RecordChanges:
     def __init__(
         self, git: GitMixin, paths: Sequence[str], *, staged: bool, untracked: bool
     ) -> None:
-        commands = {"dirty": ["diff-files", "--name-only", "-z", "--"]}
+        commands = {"dirty": list(DIRTY)}
         if staged:
             commands["staged"] = ["ls-files", "-s", "-z", "--"]
         if untracked:

@@ -13,6 +13,7 @@ Kept cheap to import (the warm `lint` and `escalate` paths load it): standard li
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -131,6 +132,11 @@ class Running:
         self._child = child
         self._input = input
 
+    def stop(self) -> None:
+        """Kill it and wait: a command started early that nobody will read."""
+        self._child.kill()
+        self._child.communicate()
+
     def wait(self, *, check: bool = True) -> Finished[bytes]:
         """Feed the input, read all output, and wait for git to exit."""
         try:
@@ -153,6 +159,10 @@ def start(
 ) -> Running:
     """Start `git ARGS` in `cwd`; stdin is `input` (nothing at all when None), `env` replaces
     the environment when given. Raises GitError when git cannot be started."""
+    if input is None and env is None:
+        early = _take_early(args, cwd)
+        if early is not None:
+            return early
     try:
         child = subprocess.Popen(
             ["git", *args],
@@ -170,6 +180,43 @@ def start(
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     return Running(tuple(args), child, input)
+
+
+# -- started early (cli/fastpath.py) --------------------------------------------------------
+# A read-only command started before its caller needs it, so that git works while Python is
+# still importing; the `start` of the same command in the same folder takes it, as long as
+# its guard (git's index) is as it was. Otherwise it is stopped and started anew.
+_EARLY: dict[tuple[str, tuple[str, ...]], tuple[Running, tuple[int, ...] | None, str]] = {}
+
+
+def _stamp(path: str) -> tuple[int, ...] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino)
+
+
+def prestart(args: Sequence[str], cwd: Path, guard: str) -> None:
+    """Start `git ARGS` in `cwd` now, for a later `start` of the same to take; nothing
+    happens when git cannot be started (the later `start` then says why)."""
+    before = _stamp(guard)
+    try:
+        running = start(args, cwd)
+    except GitError:
+        return
+    _EARLY[(str(cwd), tuple(args))] = (running, before, guard)
+
+
+def _take_early(args: Sequence[str], cwd: Path) -> Running | None:
+    found = _EARLY.pop((str(cwd), tuple(args)), None) if _EARLY else None
+    if found is None:
+        return None
+    running, before, guard = found
+    if before is not None and _stamp(guard) == before:
+        return running
+    running.stop()
+    return None
 
 
 def run(
