@@ -81,6 +81,11 @@ COMMANDS = [
     ["due", "--within", "400", "--json", "--fail-on-overdue"],
     ["due", "--within", "-1"],
     ["due", "--limit", "1", "--within=400"],
+    ["status"],
+    ["status", "--json"],
+    ["status", "--team", "finance", "-t", "people"],
+    ["status", "--team=nosuch"],
+    ["status", "--team"],
 ]
 
 
@@ -143,7 +148,7 @@ def test_plain_reads_never_import_typer(repo: Path, records: Path) -> None:
         )
         return "typer loaded" in done.stderr
 
-    for args in (["escalation", "list"], ["mechanism", "list", "--json"], ["due"]):
+    for args in (["escalation", "list"], ["mechanism", "list", "--json"], ["due"], ["status"]):
         assert not loads_typer(*args), args
     assert not loads_typer("escalation", "show", records.stem)
     # What typer must answer loads it.
@@ -174,6 +179,8 @@ def test_plain_reads_never_import_typer(repo: Path, records: Path) -> None:
         ["-Cpath", "due"],
         ["--version"],
         ["lint"],
+        ["status", "-t"],
+        ["status", "--team", "--json"],
     ],
 )
 def test_what_the_fast_path_leaves_to_typer(argv: list[str]) -> None:
@@ -205,6 +212,14 @@ def test_what_the_fast_path_parses() -> None:
     assert shown is not None and shown.arguments == {"as_json": True, "escalation_id": "ab12"}
     due = parse(["due", "--within", "0", "--fail-on-overdue"])
     assert due is not None and due.arguments == {"within": 0, "fail_on_overdue": True}
+    mine = parse(["status", "-t", "a", "--team=b", "--json"])
+    assert mine is not None and mine.arguments == {"team": ["a", "b"], "as_json": True}
+
+
+def test_status_with_mechctl_team_is_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MECHCTL_TEAM", "finance people")
+    assert parse(["status"]) is None
+    assert parse(["escalation", "list"]) is not None
 
 
 def test_an_early_diff_files_is_taken_only_while_the_index_is_unchanged(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ and fail the same way (cli/errors.py):
     mechctl [...] escalation show ID [--json]
     mechctl [...] mechanism list [--status S] [--owner O] [--limit N] [--no-pager] [--json]
     mechctl [...] due [--within DAYS] [--fail-on-overdue] [--limit N] [--no-pager] [--json]
+    mechctl [...] status [--team T | -t T]... [--no-pager] [--json]   (MECHCTL_TEAM unset)
 
 Anything else, including a value typer would reject (an unknown severity, `--limit 0`), help,
 completion, a value that looks like an option, or `--`, returns None: typer then parses the
@@ -74,6 +75,8 @@ class Form:
     values: Mapping[str, tuple[str, Callable[[str], Any]]] = field(default_factory=dict)
     flags: Mapping[str, str] = field(default_factory=dict)
     arguments: tuple[str, ...] = ()
+    repeated: Mapping[str, str] = field(default_factory=dict)  # an option given many times
+    unless: str | None = None  # an environment variable typer reads for this command
 
 
 _LISTING = {"--no-pager": "no_pager", "--json": "as_json"}
@@ -104,6 +107,13 @@ FORMS: dict[tuple[str, ...], Form] = {
             "--limit": _LIMIT,
         },
         _LISTING,
+    ),
+    ("status",): Form(
+        "status",
+        True,
+        flags=_LISTING,
+        repeated={"--team": "team", "-t": "team"},
+        unless="MECHCTL_TEAM",  # typer splits it into teams: its own rule, left to it
     ),
     ("due",): Form(
         "due",
@@ -157,12 +167,20 @@ def parse(argv: list[str]) -> Parsed | None:
             if parsed is None:
                 return None
             found[keyword] = parsed
+        elif name in form.repeated:
+            if not eq:
+                if not rest or rest[0].startswith("-"):
+                    return None
+                value = rest.pop(0)
+            found.setdefault(form.repeated[name], []).append(value)
         elif token in form.flags:
             found[form.flags[token]] = True
         elif token.startswith("-"):
             return None  # --help, --, an unknown option: typer's to answer
         else:
             positional.append(token)
+    if form.unless is not None and os.environ.get(form.unless) is not None:
+        return None
     if len(positional) != len(form.arguments):
         return None
     found.update(zip(form.arguments, positional, strict=True))

@@ -1,10 +1,11 @@
 """The bodies of the everyday read commands, free of typer: `escalation list`, `escalation
-show`, `mechanism list` and `due` (docs/design.md §8).
+show`, `mechanism list`, `due` and `status` (docs/design.md §8).
 
-The typer commands (cli/escalation.py, cli/mechanism.py, cli/inspection.py) parse their options
-and call these; so does cli/fastpath.py, which parses a plain command line itself before typer
-is even imported. Both paths run this same code, so they print the same bytes: the arguments
-arrive as plain strings and numbers, already checked by whichever parser read them.
+The typer commands (cli/escalation.py, cli/mechanism.py, cli/inspection.py, cli/status.py)
+parse their options and call these; so does cli/fastpath.py, which parses a plain command line
+itself before typer is even imported. Both paths run this same code, so they print the same
+bytes: the arguments arrive as plain strings and numbers, already checked by whichever parser
+read them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import TYPE_CHECKING
 from mechctl.cli.output import console, note, print_json, stream_json, stream_json_items, workspace
 
 if TYPE_CHECKING:
-    from mechctl.cli.listing import Grid, Row
+    from pathlib import Path
+
+    from mechctl.cli.listing import Grid, Part, Row
     from mechctl.services.due import DueItem
+    from mechctl.services.status import Status
 
 
 def escalation_list(
@@ -187,3 +191,77 @@ def _due_rows(items: Iterable[DueItem]) -> Iterator[Row]:
             (str(item.due), ""),
             when,
         )
+
+
+def status(*, team: list[str] | None = None, no_pager: bool = False, as_json: bool = False) -> None:
+    from mechctl.cli.progress import loading
+    from mechctl.cli.skipped import warn_skipped
+    from mechctl.services.status import status as build
+    from mechctl.services.status import to_json
+
+    ws = workspace()
+    with loading("escalations") as progress:
+        found = build(ws, team, progress=progress)
+    warn_skipped(found.checks.problems)
+    if as_json:
+        print_json(to_json(found, ws.now()))
+        return
+    from mechctl.cli.listing import show
+
+    show(_status_parts(found, ws.root), no_pager=no_pager)
+
+
+def _status_parts(found: Status, root: Path) -> list[Part]:
+    """The screen as parts for cli/listing.py: plain rows on a pipe, rich on a terminal."""
+    from mechctl.cli.escalation_grid import escalation_grid
+    from mechctl.clock import now as clock_now
+
+    now = clock_now()
+    parts: list[Part] = []
+    who = found.identity or "(git identity not set: run `git config --global user.email ...`)"
+    teams = ", ".join(found.teams) or "none"
+    source = {
+        "option": "from --team",
+        "codeowners": "your email in .mechctl.yaml codeowners",
+        "none": "pass --team TEAM, or set MECHCTL_TEAM",
+    }[found.team_source]
+    parts.append([(f"{who} · teams: {teams} ({source})", "bold")])
+
+    def block(heading: str, items: list, empty: str) -> None:  # type: ignore[type-arg]
+        parts.append([("", "")])
+        parts.append([(f"{heading} ({len(items)})", "bold underline")])
+        if items:
+            parts.append(escalation_grid(items, found.facts, now, root))
+        else:
+            parts.append([(empty, "dim")])
+
+    block("My open escalations", found.mine, "none")
+    if found.teams:
+        block(
+            f"Open escalations on mechanisms owned by {', '.join(found.teams)}", found.team, "none"
+        )
+    parts.append([("", "")])
+    parts.append([(f"Inspections due by {found.due_by} ({len(found.due)})", "bold underline")])
+    for item in found.due:
+        if item.due is None:
+            when, style = "never inspected; due date unknown", "red"
+        elif item.days_left is not None and item.days_left < 0:
+            when, style = f"was due {item.due} ({-item.days_left}d overdue)", "bold red"
+        else:
+            when, style = f"due {item.due} (in {item.days_left}d)", ""
+        parts.append([(f"  {item.mechanism}  {item.title} · {item.cadence} · ", ""), (when, style)])
+    if not found.due:
+        parts.append([("  none", "dim")])
+    c = found.checks
+    summary = (
+        f"Checks: {c.mechanisms} mechanisms, {c.escalations} escalations,"
+        f" {c.invalid_files} invalid file(s); {c.ack_overdue} escalation(s) past the"
+        f" acknowledge time, {c.resolve_overdue} past the resolve time;"
+        f" {c.inspections_overdue} inspection(s) overdue. Details: `mechctl lint`."
+    )
+    bad = c.invalid_files or c.ack_overdue or c.resolve_overdue or c.inspections_overdue
+    parts.append([("", "")])
+    parts.append([(summary, "yellow" if bad else "green")])
+    for problem in c.problems[:5]:
+        parts.append([(f"  {problem}", "red")])
+    return parts

@@ -7,7 +7,7 @@ DEFAULT_LEVEL = "director"
 DEFAULT_ACK_WITHIN = {"sev1": "1h", "sev2": "4h", "sev3": "1d", "sev4": "3d"}
 DEFAULT_RESOLVE_WITHIN = {"sev1": "1d", "sev2": "3d", "sev3": "14d", "sev4": "30d"}
 
-FACTS_VERSION = 2  # the shape of facts(), and of what the index keeps of a configuration
+FACTS_VERSION = 3  # the shape of facts(), and of what the index keeps of a configuration
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -25,4 +25,5 @@ def facts() -> dict[str, object]:
         "auto_push": False,
         "ack_within": {sev: _seconds(text) for sev, text in DEFAULT_ACK_WITHIN.items()},
         "resolve_within": {sev: _seconds(text) for sev, text in DEFAULT_RESOLVE_WITHIN.items()},
+        "teams": None,
     }

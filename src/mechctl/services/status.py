@@ -23,11 +23,10 @@ from typing import Any
 import orjson
 
 from mechctl.errors import Problem, RepositoryStateError, UsageError
-from mechctl.models import Config, Mechanism
-from mechctl.models.enums import MechanismStatus, Severity
-from mechctl.services.core import analysis, index
+from mechctl.services.core import index
+from mechctl.services.core.cadence import inspection_due
 from mechctl.services.core.context import Workspace
-from mechctl.services.escalation.read import UNRESOLVED, derived_row
+from mechctl.services.escalation.listing import UNRESOLVED, deriver
 
 Row = dict[str, Any]
 
@@ -67,6 +66,7 @@ class Status:
     due: list[DueInspection]
     due_by: date
     checks: Checks
+    facts: dict[str, Any]  # the configuration's (services/core/index/facts.py)
 
 
 def _key(person: str) -> str:
@@ -74,46 +74,55 @@ def _key(person: str) -> str:
     return (match.group(1) if match else person).strip().casefold()
 
 
-def my_teams(config: Config, identity: str | None, requested: list[str]) -> tuple[list[str], str]:
+def my_teams(
+    teams: dict[str, list[str]] | None, identity: str | None, requested: list[str]
+) -> tuple[list[str], str]:
+    """`teams`: each configured team's codeowners (the facts' `teams`), None when the
+    configuration names no teams (then any team is known)."""
     if requested:
-        unknown = [t for t in requested if not config.knows_team(t)]
+        unknown = [t for t in requested if teams is not None and t not in teams]
         if unknown:
-            known = ", ".join(sorted(config.teams or {}))
+            known = ", ".join(sorted(teams or {}))
             raise UsageError(f"unknown team {unknown[0]!r} for --team; configured teams: {known}")
         return sorted(set(requested)), "option"
-    if identity is None or not config.teams:
+    if identity is None or not teams:
         return [], "none"
     email = _key(identity)
     found = [
         team
-        for team, settings in sorted(config.teams.items())
-        if any(entry.strip().casefold() == email for entry in settings.codeowners)
+        for team, codeowners in sorted(teams.items())
+        if any(entry.strip().casefold() == email for entry in codeowners)
     ]
     return found, "codeowners" if found else "none"
 
 
 def _due(
-    mechanisms: list[Mechanism], activated: dict[str, date], today: date, teams: list[str]
+    mechanisms: list[Row], activated: dict[str, date], today: date, teams: list[str]
 ) -> tuple[list[DueInspection], int]:
     """Inspections due by today + 7 days (for my teams' mechanisms), and all overdue ones."""
     found, overdue = [], 0
-    for mechanism in sorted(mechanisms, key=lambda m: m.id):
-        cadence = mechanism.inspection.cadence
-        if mechanism.status is not MechanismStatus.ACTIVE or cadence is None:
+    for mechanism in sorted(mechanisms, key=lambda m: m["id"]):
+        plan = mechanism.get("inspection") or {}
+        cadence = plan.get("cadence")
+        if mechanism["status"] != "active" or cadence is None:
             continue
-        due = analysis.next_inspection(mechanism, activated.get(mechanism.id))
+        last = max(
+            (date.fromisoformat(i["date"]) for i in mechanism.get("inspections") or []),
+            default=None,
+        )
+        due = inspection_due(cadence, last, activated.get(mechanism["id"]))
         if due is None or due < today:
             overdue += 1
-        inspector = mechanism.inspection.inspector
-        mine = not teams or mechanism.owner in teams or inspector in teams
+        inspector = plan.get("inspector")
+        mine = not teams or mechanism["owner"] in teams or inspector in teams
         if mine and (due is None or due <= today + DUE_WITHIN):
             found.append(
                 DueInspection(
-                    mechanism.id,
-                    mechanism.title,
-                    mechanism.owner,
+                    mechanism["id"],
+                    mechanism["title"],
+                    mechanism["owner"],
                     inspector,
-                    cadence.value,
+                    cadence,
                     due,
                     None if due is None else (due - today).days,
                 )
@@ -127,19 +136,20 @@ def status(
     teams: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Status:
+    """From the index's rows and the configuration's facts: no models (docs/design.md §8)."""
     try:
         identity: str | None = ws.identity
     except RepositoryStateError:
         identity = None  # still worth showing the rest; the renderer says how to set it
-    config = ws.config
-    chosen, source = my_teams(config, identity, teams or [])
     now = ws.now()
     me = None if identity is None else _key(identity)
-    ack = {s.value: config.escalation.ack_within[s] for s in Severity}
-    resolve = {s.value: config.escalation.resolve_within[s] for s in Severity}
     # The counts in SQL; of the unresolved rows only the columns they need, and whole
     # records only for the rows printed (docs/design.md §7).
     with index.open_index(ws, progress) as found:
+        facts = found.facts
+        chosen, source = my_teams(facts["teams"], identity, teams or [])
+        ack = {sev: timedelta(seconds=s) for sev, s in facts["ack_within"].items()}
+        resolve = {sev: timedelta(seconds=s) for sev, s in facts["resolve_within"].items()}
         mechanism_rows = list(found.mechanisms())
         owners = {row["id"]: row["owner"] for row in mechanism_rows}
         unresolved = list(found.rows(_UNRESOLVED_SQL))
@@ -148,8 +158,10 @@ def status(
         mine_paths, team_paths = [], []
         for path, _id, raised_text, severity, state, raised_by, mechanism, owner in unresolved:
             raised = datetime.fromisoformat(raised_text)
-            ack_late += analysis.is_ack_overdue(state, raised, ack[severity], now)
-            resolve_late += analysis.is_resolve_overdue(state, raised, resolve[severity], now)
+            # As services/escalation/listing.py's deriver: open past its acknowledge time,
+            # unresolved past its resolve time.
+            ack_late += state == "open" and now > raised + ack[severity]
+            resolve_late += now > raised + resolve[severity]
             if me is not None and _key(raised_by) == me:
                 mine_paths.append(path)
             if chosen and owners.get(mechanism or "", owner) in chosen:
@@ -158,10 +170,9 @@ def status(
         total = found.count(index.ESCALATION)
         esc_problems = found.problems(index.ESCALATION)
         mech_problems = found.problems(index.MECHANISM)
-    mechanisms = [Mechanism.model_validate(row) for row in mechanism_rows]
-    due, overdue = _due(mechanisms, ws.git.activation_dates(), now.date(), chosen)
+    due, overdue = _due(mechanism_rows, ws.git.activation_dates(), now.date(), chosen)
     checks = Checks(
-        mechanisms=len(mechanisms),
+        mechanisms=len(mechanism_rows),
         escalations=total,
         invalid_files=len(mech_problems) + len(esc_problems),
         ack_overdue=ack_late,
@@ -171,13 +182,16 @@ def status(
     )
     mine = [printed[path] for path in mine_paths]
     team = [printed[path] for path in team_paths]
-    return Status(identity, chosen, source, mine, team, due, now.date() + DUE_WITHIN, checks)
+    return Status(identity, chosen, source, mine, team, due, now.date() + DUE_WITHIN, checks, facts)
 
 
+# Through files_status, the index by kind and status: without it SQLite may walk every
+# escalation's row for the few thousand unresolved ones.
 _UNRESOLVED_SQL = (
-    "SELECT path, id, raised_at, severity, status, raised_by, mechanism, owner FROM files"
-    f" WHERE kind = '{index.ESCALATION}' AND valid = 1"
-    f" AND status IN {tuple(s.value for s in UNRESOLVED)} ORDER BY path"
+    "SELECT path, id, raised_at, severity, status, raised_by, mechanism, owner"
+    " FROM files INDEXED BY files_status"
+    f" WHERE kind = '{index.ESCALATION}' AND status IN {UNRESOLVED} AND valid = 1"
+    " ORDER BY path"
 )
 
 
@@ -193,15 +207,15 @@ def _records(found: index.Index, paths: set[str]) -> dict[str, Row]:
     return records
 
 
-def to_json(found: Status, config: Config, ws: Workspace) -> dict[str, Any]:
-    now = ws.now()
+def to_json(found: Status, now: datetime) -> dict[str, Any]:
     checks = found.checks
+    derive = deriver(found.facts, now)
     return {
         "identity": found.identity,
         "teams": found.teams,
         "team_source": found.team_source,
-        "mine": [_as_json(row, config, now) for row in found.mine],
-        "team": [_as_json(row, config, now) for row in found.team],
+        "mine": [{**row, "derived": derive(row)} for row in found.mine],
+        "team": [{**row, "derived": derive(row)} for row in found.team],
         "inspections_due_by": found.due_by.isoformat(),
         "inspections_due": [
             {
@@ -225,10 +239,3 @@ def to_json(found: Status, config: Config, ws: Workspace) -> dict[str, Any]:
             "problems": [str(p) for p in checks.problems],
         },
     }
-
-
-def _as_json(row: Row, config: Config, now: datetime) -> dict[str, Any]:
-    """escalation.read.as_json of a record as the index holds it (model_dump's JSON)."""
-    data = dict(row)
-    data["derived"] = derived_row(data, config, now)
-    return data

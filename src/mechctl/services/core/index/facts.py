@@ -53,6 +53,10 @@ def facts_of(config: Config, levels: list[str] | None = None) -> dict[str, Any]:
         "resolve_within": {
             sev.value: int(t.total_seconds()) for sev, t in config.escalation.resolve_within.items()
         },
+        # Each configured team's codeowners (`status` finds my teams), None when none are.
+        "teams": None
+        if config.teams is None
+        else {name: list(team.codeowners) for name, team in config.teams.items()},
     }
 
 
@@ -73,10 +77,11 @@ def _vouches(value: Any, stat: list[int] | None) -> bool:
 
 def config_facts(ws: Workspace, db: sqlite3.Connection | None = None) -> dict[str, Any]:
     """What reads and escalate need of the validated configuration (`facts_of`: the levels,
-    lowest first, the default level, auto_push, and the acknowledge and resolve targets in
-    seconds by severity): from the index when `.mechctl.yaml` is as it was when they were
-    stored, so that a warm read imports neither pydantic nor ruamel. `db`: the index, when
-    the caller has it open (it stays open)."""
+    lowest first, the default level, auto_push, the acknowledge and resolve targets in
+    seconds by severity, and the teams with their codeowners): from the index when
+    `.mechctl.yaml` is as it was when they were stored, so that a warm read imports
+    neither pydantic nor ruamel. `db`: the index, when the caller has it open (it stays
+    open)."""
     import sqlite3
 
     from mechctl.models import defaults
