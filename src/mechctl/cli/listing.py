@@ -48,6 +48,7 @@ class Column:
 class Grid:
     columns: Sequence[Column]
     rows: Iterable[Row]
+    headed: bool = True  # False: no header line (a block of figures)
 
 
 Part = Grid | Line
@@ -121,7 +122,8 @@ def _write_grid(grid: Grid, write: Callable[[str], object], colour: bool) -> int
                 parts.append(paint(text, style) + pad + GAP)
         return "".join(parts) + "\n"
 
-    write(line([(c.header, "bold") for c in columns]))
+    if grid.headed:
+        write(line([(c.header, "bold") for c in columns]))
     count = 0
     for row in chain(first, rows):
         write(line(row))
@@ -152,7 +154,7 @@ def _rich(parts: list[Part]) -> RenderableType:
     drawn: list[RenderableType] = []
     for part in parts:
         if isinstance(part, Grid):
-            table = Table(box=None, pad_edge=False, header_style="bold")
+            table = Table(box=None, pad_edge=False, header_style="bold", show_header=part.headed)
             for column in part.columns:
                 # A known width holds here too: the screen and the pipe draw the same columns.
                 table.add_column(column.header, no_wrap=not column.wrap, min_width=column.width)
@@ -179,12 +181,12 @@ def _head(parts: Iterable[Part], budget: int) -> tuple[list[Part], bool]:
             taken = list(islice(rows, budget - used + 1))
             if not taken:
                 continue  # an empty grid draws nothing, not even its header
-            used += len(taken) + 1
+            used += len(taken) + part.headed
             if used > budget:
-                held.append(Grid(part.columns, chain(taken, rows)))
+                held.append(Grid(part.columns, chain(taken, rows), part.headed))
                 held.extend(source)  # the rest stays lazy
                 return held, False
-            held.append(Grid(part.columns, taken))
+            held.append(Grid(part.columns, taken, part.headed))
         else:
             used += 1
             held.append(part)
@@ -192,6 +194,13 @@ def _head(parts: Iterable[Part], budget: int) -> tuple[list[Part], bool]:
                 held.extend(source)
                 return held, False
     return held, True
+
+
+def plain(parts: Iterable[Part]) -> str:
+    """A listing as it goes down a pipe, as one string (a file that `--out` writes)."""
+    pieces: list[str] = []
+    _write(parts, pieces.append, colour=False)
+    return "".join(pieces)
 
 
 def show(parts: Iterable[Part], *, no_pager: bool = False) -> int:
@@ -231,7 +240,7 @@ def show(parts: Iterable[Part], *, no_pager: bool = False) -> int:
     def counted(parts: list[Part]) -> Iterator[Part]:
         for part in parts:
             if isinstance(part, Grid):
-                yield Grid(part.columns, _tally(part.rows, written))
+                yield Grid(part.columns, _tally(part.rows, written), part.headed)
             else:
                 yield part
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mechctl.cli.options import JsonOpt
-from mechctl.cli.output import console, note, warn, workspace
+from mechctl.cli.output import note, warn, workspace
 
 if TYPE_CHECKING:
     from mechctl.services.report.data import Report
@@ -24,21 +24,15 @@ class ReportFormat(StrEnum):
 
 
 def _text(data: Report, to_file: bool) -> str | None:
-    """Rich tables: printed to the terminal, or rendered plain for a file."""
+    """Plain aligned rows on a pipe and in a file, written as they come; on a terminal,
+    rich when it fits on the screen, else the pager (cli/listing.py)."""
+    from mechctl.cli.listing import plain, show
     from mechctl.cli.report.text import render
 
-    if not to_file:
-        console().print(render(data))
-        return None
-    import io
-
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    Console(file=buffer, width=120, color_system=None, highlight=False, soft_wrap=False).print(
-        render(data)
-    )
-    return buffer.getvalue()
+    if to_file:
+        return plain(render(data))
+    show(render(data))
+    return None
 
 
 def _render(data: Report, fmt: ReportFormat, to_file: bool) -> str | None:

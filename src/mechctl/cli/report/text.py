@@ -1,4 +1,4 @@
-"""The report in the terminal: the description (`model.py`) drawn as rich text and tables.
+"""The report in the terminal: the description (`model.py`) drawn as listing parts.
 
 The terminal's emphasis is colour, so code and stressed text stay plain here; it says
 fragments, not sentences; and what belongs to a mechanism is indented under it.
@@ -6,10 +6,10 @@ fragments, not sentences; and what belongs to a mechanism is indented under it.
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from collections.abc import Iterator, Sequence
 
+from mechctl.cli import listing
+from mechctl.cli.listing import Grid, Part
 from mechctl.cli.report import model as m
 from mechctl.cli.report import sections
 from mechctl.cli.styles import SEVERITY_STYLE
@@ -22,7 +22,8 @@ _TONE: dict[m.Tone, str] = {"": "", "good": "green", "bad": "red", "muted": "dim
 _CELL_TONE: dict[m.Tone, str] = _TONE | {"bad": "bold red"}
 _LISTED = 10  # invalid files named here; the documents name them all
 
-Drawn = list[RenderableType]
+Drawn = list[Part]
+Cell = listing.Cell
 
 
 def _word(piece: m.Piece) -> str:
@@ -35,47 +36,44 @@ def _words(pieces: m.Pieces) -> str:
     return "".join(map(_word, pieces))
 
 
-def _append(text: Text, pieces: m.Pieces) -> Text:
+def _styled(pieces: m.Pieces, start: str = "") -> listing.Line:
+    line: listing.Line = [(start, "")] if start else []
     for piece in pieces:
         if isinstance(piece, str):
-            text.append(piece)
+            line.append((piece, ""))
         else:
-            text.append(_word(piece), style=_MARK.get(piece.mark, ""))
-    return text
+            line.append((_word(piece), _MARK.get(piece.mark, "")))
+    return line
 
 
-def _cells(cell: m.Cell) -> list[Text]:
-    """One cell as the terminal's columns: a `Parts` cell is several, after a rule."""
+def _cells(cell: m.Cell) -> list[Cell]:
+    """One cell as the terminal's columns: a `Parts` cell is several, after a rule. A grid's
+    cell has one style: a line of several marks takes its first mark's."""
     if isinstance(cell, str):
-        return [Text(cell)]  # Text, never a str: rich would read "[...]" in a title as markup
+        return [(cell, "")]
     if isinstance(cell, m.Span):
-        return [Text(cell.text, style=_MARK.get(cell.mark, ""))]
+        return [(cell.text, _MARK.get(cell.mark, ""))]
     if isinstance(cell, m.Line):
         if cell.tone:
-            return [Text(_words(cell.pieces), style=_CELL_TONE[cell.tone])]
-        return [_append(Text(), cell.pieces)]
+            return [(_words(cell.pieces), _CELL_TONE[cell.tone])]
+        marks = [_MARK.get(p.mark, "") for p in cell.pieces if isinstance(p, m.Span)]
+        return [(_words(cell.pieces), next((mark for mark in marks if mark), ""))]
     first, *rest = cell.values
-    return [Text(f"│ {first}"), *map(Text, rest)]
+    return [(f"│ {first}", ""), *((value, "") for value in rest)]
 
 
-def _headers(column: m.Column) -> list[tuple[str, bool]]:
-    """The terminal's column headers for one column, each with whether it may wrap."""
+def _headers(column: m.Column) -> list[listing.Column]:
+    """The terminal's column headers for one column (the wrapping one is free text)."""
     if column.split:
         first, *rest = column.split
         names = [f"│ {column.name}: {first}", *rest]
-        return [(name.upper(), False) for name in names]
-    return [((column.short or column.name).upper(), column.wrap)]
-
-
-def _grid(headers: list[tuple[str, bool]]) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold", padding=(0, 2, 0, 0))
-    for header, wrap in headers:
-        table.add_column(header, no_wrap=not wrap)
-    return table
+        return [listing.Column(name.upper()) for name in names]
+    return [listing.Column((column.short or column.name).upper(), wrap=column.wrap)]
 
 
 class _View:
-    """Draws blocks; `indent` is set for the blocks under a topic."""
+    """Draws blocks as listing parts (cli/listing.py): plain aligned rows on a pipe, written
+    as they come, and rich on a terminal; `indent` is set for the blocks under a topic."""
 
     def __init__(self, indent: str = "") -> None:
         self.indent = indent
@@ -92,88 +90,92 @@ class _View:
 
     def table(self, block: m.Table) -> Drawn:
         if not block.rows:
-            return [Text(f"\n{block.title}: {block.empty}", style="dim")]
-        headers = [h for column in block.columns for h in _headers(column)]
-        headers[0] = (self.indent + headers[0][0], headers[0][1])
-        grid = _grid(headers)
-        for row in block.rows:
+            return [[(f"\n{block.title}: {block.empty}", "dim")]]
+        columns = [h for column in block.columns for h in _headers(column)]
+        first = columns[0]
+        columns[0] = listing.Column(self.indent + first.header, first.width, first.wrap)
+        title: Drawn = [[(f"\n{block.title}", "bold")]] if block.title else []
+        return [*title, Grid(columns, self._rows(block.rows))]
+
+    def _rows(self, rows: Sequence[m.Row]) -> Iterator[list[Cell]]:
+        indent = self.indent
+        for row in rows:
             cells = [text for cell in row for text in _cells(cell)]
-            cells[0] = Text(self.indent).append_text(cells[0]) if self.indent else cells[0]
-            grid.add_row(*cells)
-        title = [Text(f"\n{block.title}", style="bold")] if block.title else []
-        return [*title, grid]
+            if indent:
+                cells[0] = (indent + cells[0][0], cells[0][1])
+            yield cells
 
     def figures(self, block: m.Figures) -> Drawn:
-        grid = _grid([("", False)] * 4)
-        grid.show_header = False
-        for item in block.items:
-            grid.add_row(*map(Text, (item.label, item.value, item.change, item.compared)))
-        return [grid]
+        columns = [listing.Column("")] * 4
+        rows = (
+            [(text, "") for text in (item.label, item.value, item.change, item.compared)]
+            for item in block.items
+        )
+        return [Grid(columns, rows, headed=False)]
 
     def heading(self, block: m.Heading) -> Drawn:
         if not block.terminal:
             return []
         aside = f"; {block.aside}" if block.aside else ""
-        return [Text(f"\n{_words(block.line)}{aside}", style="bold")]
+        return [[(f"\n{_words(block.line)}{aside}", "bold")]]
 
     def items(self, block: m.Items) -> Drawn:
-        drawn: Drawn = [Text(f"\n{block.title}:", style="bold")] if block.title else []
+        drawn: Drawn = [[(f"\n{block.title}:", "bold")]] if block.title else []
         start = self.indent + "  "
         for line in block.lines:
             if line.tone:
-                drawn.append(Text(start + _words(line.pieces), style=_TONE[line.tone]))
+                drawn.append([(start + _words(line.pieces), _TONE[line.tone])])
             else:
-                drawn.append(_append(Text(start), line.pieces))
+                drawn.append(_styled(line.pieces, start))
         if not block.lines and block.empty:
-            drawn.append(Text(f"{start}{block.empty}", style="dim"))
+            drawn.append([(f"{start}{block.empty}", "dim")])
         return drawn
 
     def para(self, block: m.Para) -> Drawn:
-        return [_append(Text(self.indent), self._sentence(line)) for line in block.lines]
+        return [_styled(self._sentence(line), self.indent) for line in block.lines]
 
     def note(self, block: m.Note) -> Drawn:
         words = block.terminal or m.fragment(block.text)
-        return [Text(self.indent + words, style=_TONE[block.tone])]
+        return [[(self.indent + words, _TONE[block.tone])]]
 
     def quotes(self, block: m.Quotes) -> Drawn:
-        return [Text(f"{self.indent}“{quote}”", style="italic") for quote in block.lines]
+        return [[(f"{self.indent}“{quote}”", "italic")] for quote in block.lines]
 
     def charts(self, block: m.Charts) -> Drawn:
         return []
 
     def topic(self, block: m.Topic) -> Drawn:
-        line = Text()
-        line.append(f"\n{block.name}", style="bold")
-        line.append(f"  {block.title} · ")
+        line: listing.Line = [(f"\n{block.name}", "bold"), (f"  {block.title} · ", "")]
         for index, fact in enumerate(block.facts):
-            _append(line, (" · ", fact) if index else (fact,))
+            line += _styled((" · ", fact) if index else (fact,))
         under = _View(self.indent + "  ")
         return [line, *(drawn for child in block.blocks for drawn in m.draw(child, under))]
 
 
-def _heading(section: m.Section) -> Text:
-    text = Text(f"\n{section.number}. {section.name}", style="bold underline")
+def _heading(section: m.Section) -> listing.Line:
+    line: listing.Line = [(f"\n{section.number}. {section.name}", "bold underline")]
     if section.count is not None:
-        text.append(f" ({section.count})", style="bold")
-    return text
+        line.append((f" ({section.count})", "bold"))
+    return line
 
 
 def _alert(alert: m.Alert) -> Drawn:
-    drawn: Drawn = [Text(_words(alert.line), style="bold red")]
-    drawn += [Text(f"  {item}", style="red") for item in alert.items[:_LISTED]]
+    drawn: Drawn = [[(_words(alert.line), "bold red")]]
+    drawn += [[(f"  {item}", "red")] for item in alert.items[:_LISTED]]
     if len(alert.items) > _LISTED:
-        drawn.append(Text(f"  … and {len(alert.items) - _LISTED} more", style="red"))
+        drawn.append([(f"  … and {len(alert.items) - _LISTED} more", "red")])
     return drawn
 
 
-def render(report: Report) -> Group:
+def render(report: Report) -> Iterator[Part]:
+    """The report as listing parts, made as they are written."""
     doc = sections.describe(report)
-    drawn: Drawn = [Text(doc.title, style="bold"), Text(doc.subtitle, style="dim")]
+    yield [(doc.title, "bold")]
+    yield [(doc.subtitle, "dim")]
     if doc.alert is not None:
-        drawn += _alert(doc.alert)
+        yield from _alert(doc.alert)
     view = _View()
     for section in doc.sections:
-        drawn.append(_heading(section))
+        yield _heading(section)
         for block in section.blocks:
-            drawn += m.draw(block, view)
-    return Group(*drawn)
+            yield from m.draw(block, view)
