@@ -5,9 +5,14 @@ index must notice (a second resolution, a copy under another name, a deleted fil
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from report_repo import E3, E4, NOW, build
 
@@ -85,3 +90,69 @@ def test_report_and_status_are_the_same_with_and_without_the_index(known: Path) 
     _outputs(known)  # the index follows the edits
     moved = _same_warm_and_cold(known)
     assert "esc-20260210-zzzzzzzz.yaml" in moved[2][1]  # skipped as invalid, named
+
+
+# -- the recurring failures in SQL (query.ReportRows.recurring) ------------------------------
+@dataclass(frozen=True)
+class _Esc:
+    id: str
+    mechanism: str | None
+    failure_mode: Any
+    raised_at: datetime
+
+
+class _Rows:
+    """What ReportRows reads of an index: its rows."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def rows(self, sql: str, args: Any = ()) -> Any:
+        return iter(self.db.execute(sql, args).fetchall())
+
+
+_START = datetime(2022, 1, 1, tzinfo=UTC)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["wbr", "prfaq", None]),
+            st.sampled_from(["scale", "other"]),
+            # Seconds over about a year, crowded around the 90-day edge.
+            st.one_of(st.integers(0, 400 * 86400), st.sampled_from([0, 7776000, 7776001])),
+        ),
+        max_size=40,
+    ),
+    st.integers(0, 2),
+)
+def test_recurring_in_sql_is_analysis_recurring_failures(rows: list[Any], extra: int) -> None:
+    from mechctl.models.enums import FailureMode
+    from mechctl.services.core import analysis
+    from mechctl.services.core.index.store import memory
+    from mechctl.services.report.query import ReportRows
+
+    db = memory()
+    facts = []
+    for number, (mechanism, mode, second) in enumerate(rows):
+        raised = _START + timedelta(seconds=second)
+        esc_id = f"esc-{number:04d}"
+        text = raised.strftime("%Y-%m-%dT%H:%M:%SZ")
+        db.execute(
+            "INSERT INTO files (path, kind, blob, salt, origin, valid, id, mechanism,"
+            " failure_mode, raised_at, raised_ts) VALUES (?, 'escalation', '', '', 0, 1,"
+            " ?, ?, ?, ?, ?)",
+            (f"escalations/{esc_id}.yaml", esc_id, mechanism, mode, text, int(raised.timestamp())),
+        )
+        facts.append(_Esc(esc_id, mechanism, FailureMode(mode), raised))
+    as_of = _START + timedelta(days=200 * extra)
+    found = ReportRows(_Rows(db), _START, as_of).recurring(  # type: ignore[arg-type]
+        as_of, int(analysis.RECURRING_WINDOW.total_seconds()), analysis.RECURRING_THRESHOLD
+    )
+    before = [f for f in facts if f.raised_at < as_of]
+    expected = [
+        (r.mechanism, r.failure_mode.value, list(r.escalations))
+        for r in analysis.recurring_failures(before)
+    ]
+    assert [(r.mechanism, r.failure_mode, r.escalations) for r in found] == expected

@@ -15,17 +15,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from mechctl.errors import MechctlError, Problem
-from mechctl.models import Config
-from mechctl.models.enums import Severity
 from mechctl.services.core import analysis, index
 from mechctl.services.core.context import Workspace
 from mechctl.services.report.data import (
     Headline,
     OpenEscalation,
     PeriodCounts,
-    Recurring,
     Report,
     Resolution,
     SeverityTimes,
@@ -46,16 +44,23 @@ from mechctl.services.report.period import (
     seconds,
 )
 from mechctl.services.report.query import (
-    Group,
     Raised,
     ReportRows,
     Settled,
     Unresolved,
-    bound,
 )
 from mechctl.store.files import atomic_write
 
 __all__ = ["Period", "build_report", "check_target", "parse_period", "save"]
+
+
+class Targets:
+    """The acknowledge and resolve targets by severity, from the configuration's facts
+    (services/core/index/facts.py): no model of the configuration is needed."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.ack = {sev: timedelta(seconds=s) for sev, s in facts["ack_within"].items()}
+        self.resolve = {sev: timedelta(seconds=s) for sev, s in facts["resolve_within"].items()}
 
 
 def _figures(values: list[int], target: int) -> TimeFigures:
@@ -68,7 +73,7 @@ def _figures(values: list[int], target: int) -> TimeFigures:
 
 
 def _times(
-    moments: Iterable[tuple[datetime, datetime, str]], period: Period, config: Config, what: str
+    moments: Iterable[tuple[datetime, datetime, str]], period: Period, config: Targets, what: str
 ) -> list[SeverityTimes]:
     """Median and p90 time to acknowledge (or resolve), per severity, against the target;
     `moments` are (acknowledged or resolved at, raised at, severity)."""
@@ -79,10 +84,10 @@ def _times(
             continue
         seconds = int((moment - raised_at).total_seconds())
         values[(severity, index == COMPARISON_PERIODS)].append(seconds)
-    table = config.escalation.ack_within if what == "ack" else config.escalation.resolve_within
+    table = config.ack if what == "ack" else config.resolve
     rows = []
     for severity in SEVERITIES:
-        target = int(table[Severity(severity)].total_seconds())
+        target = int(table[severity].total_seconds())
         rows.append(
             SeverityTimes(
                 severity,
@@ -114,7 +119,7 @@ def _series(
     return series
 
 
-def _open(unresolved: list[Unresolved], config: Config, as_of: datetime) -> list[OpenEscalation]:
+def _open(unresolved: list[Unresolved], config: Targets, as_of: datetime) -> list[OpenEscalation]:
     """Every unresolved escalation: nothing hidden or sampled. By severity, then oldest first."""
     found = []
     targets: dict[str, tuple[timedelta, timedelta]] = {}  # per severity
@@ -124,10 +129,7 @@ def _open(unresolved: list[Unresolved], config: Config, as_of: datetime) -> list
         severity = esc.severity
         target = targets.get(severity)
         if target is None:
-            target = targets[severity] = (
-                config.escalation.ack_within[Severity(severity)],
-                config.escalation.resolve_within[Severity(severity)],
-            )
+            target = targets[severity] = (config.ack[severity], config.resolve[severity])
         found.append(
             OpenEscalation(
                 esc.id,
@@ -162,34 +164,6 @@ def _strain_rows(raised: list[Raised], period: Period) -> list[StrainRow]:
     return rows
 
 
-def _recurring(groups: list[Group], as_of: datetime) -> list[Recurring]:
-    """analysis.recurring_failures over the escalations raised before `as_of`, from the
-    index's rows (already grouped and ordered as it orders them)."""
-    window = int(analysis.RECURRING_WINDOW.total_seconds())
-    threshold = analysis.RECURRING_THRESHOLD
-    before = bound(as_of)
-    found = []
-    start = 0
-    total = len(groups)
-    while start < total:
-        mechanism, mode = groups[start][0], groups[start][1]
-        stop = start
-        while stop < total and groups[stop][0] == mechanism and groups[stop][1] == mode:
-            stop += 1
-        items = [g for g in groups[start:stop] if g[2] < before]
-        best_from, best_size, first = 0, 0, 0
-        for last in range(len(items)):
-            while items[last][4] - items[first][4] > window:
-                first += 1
-            if last - first + 1 > best_size:
-                best_from, best_size = first, last - first + 1
-        if best_size >= threshold:
-            ids = [g[3] for g in items[best_from : best_from + best_size]]
-            found.append(Recurring(mechanism, mode, ids))
-        start = stop
-    return found
-
-
 def _appreciation(raised: list[Raised], resolvers: list[str], period: Period) -> list[Thanks]:
     """Thanks to those who escalated and those who resolved, in the period. Sorted by name."""
     raised_by: Counter[str] = Counter(
@@ -200,7 +174,7 @@ def _appreciation(raised: list[Raised], resolvers: list[str], period: Period) ->
     return [Thanks(p, raised_by[p], resolved[p]) for p in people]
 
 
-def _resolutions(settled: list[Settled], period: Period, config: Config) -> list[Resolution]:
+def _resolutions(settled: list[Settled], period: Period, config: Targets) -> list[Resolution]:
     found = []
     for fact in settled:
         if period.index(fact.resolved_at) is None:
@@ -211,7 +185,7 @@ def _resolutions(settled: list[Settled], period: Period, config: Config) -> list
                 fact.severity,
                 fact.resolved_at,
                 int((fact.resolved_at - fact.raised_at).total_seconds()),
-                int(config.escalation.resolve_within[Severity(fact.severity)].total_seconds()),
+                int(config.resolve[fact.severity].total_seconds()),
             )
         )
     found.sort(key=lambda r: (r.resolved_at, r.id))
@@ -256,29 +230,30 @@ def _skipped(problems: Iterable[Problem]) -> list[Skipped]:
 
 
 def build_report(ws: Workspace, period: Period, *, progress: Progress | None = None) -> Report:
-    from mechctl.models import Mechanism
     from mechctl.services.report.mechanisms import inspection_gaps, inspection_results
 
-    config = ws.config
     now = ws.now()
     as_of = min(period.until, now)
     # Counts and only the rows of the windows, in SQL (docs/design.md §7).
     with index.open_index(ws, progress) as found:
+        config = Targets(found.facts)
         rows = ReportRows(found, period.comparison_since, period.until)
         total = rows.count()
         raised = rows.raised()
         settled = rows.settled()
         acknowledged = rows.acknowledged()
         unresolved = rows.unresolved(as_of)
-        groups = rows.groups()
+        recurring = rows.recurring(
+            as_of, int(analysis.RECURRING_WINDOW.total_seconds()), analysis.RECURRING_THRESHOLD
+        )
+        loop, no_change, reasons = loop_closure(settled, rows.groups, period)
         resolvers = rows.resolvers(period.since, period.until)
         series = _series(raised, settled, period, rows)
         mechanism_rows = list(found.mechanisms())
         mech_problems = found.problems(index.MECHANISM)
         esc_problems = found.problems(index.ESCALATION)
-    mechanisms = [Mechanism.model_validate(row) for row in mechanism_rows]
+    mechanisms = mechanism_rows
     activated = ws.git.activation_dates()
-    loop, no_change, reasons = loop_closure(settled, groups, period)
     headline = Headline(
         opened=compare([sum(c.opened.values()) for c in series]),
         resolved=compare([c.resolved for c in series]),
@@ -290,7 +265,7 @@ def build_report(ws: Workspace, period: Period, *, progress: Progress | None = N
     )
     strain = Strain(
         by_mechanism=_strain_rows(raised, period),
-        recurring=_recurring(groups, as_of),
+        recurring=recurring,
         inspection_overdue=inspection_gaps(mechanisms, activated, as_of),
         no_change=no_change,
         no_change_escalations=reasons,
