@@ -92,7 +92,7 @@ def test_report_and_status_are_the_same_with_and_without_the_index(known: Path) 
     assert "esc-20260210-zzzzzzzz.yaml" in moved[2][1]  # skipped as invalid, named
 
 
-# -- the recurring failures in SQL (query.ReportRows.recurring) ------------------------------
+# -- the recurring failures from the index's rows (build._recurring) ------------------------
 @dataclass(frozen=True)
 class _Esc:
     id: str
@@ -127,10 +127,11 @@ _START = datetime(2022, 1, 1, tzinfo=UTC)
     ),
     st.integers(0, 2),
 )
-def test_recurring_in_sql_is_analysis_recurring_failures(rows: list[Any], extra: int) -> None:
+def test_recurring_from_rows_is_analysis_recurring_failures(rows: list[Any], extra: int) -> None:
     from mechctl.models.enums import FailureMode
     from mechctl.services.core import analysis
     from mechctl.services.core.index.store import memory
+    from mechctl.services.report.build import _recurring
     from mechctl.services.report.query import ReportRows
 
     db = memory()
@@ -147,9 +148,8 @@ def test_recurring_in_sql_is_analysis_recurring_failures(rows: list[Any], extra:
         )
         facts.append(_Esc(esc_id, mechanism, FailureMode(mode), raised))
     as_of = _START + timedelta(days=200 * extra)
-    found = ReportRows(_Rows(db), _START, as_of).recurring(  # type: ignore[arg-type]
-        as_of, int(analysis.RECURRING_WINDOW.total_seconds()), analysis.RECURRING_THRESHOLD
-    )
+    groups = ReportRows(_Rows(db), _START, as_of).groups()  # type: ignore[arg-type]
+    found = _recurring(groups, as_of)
     before = [f for f in facts if f.raised_at < as_of]
     expected = [
         (r.mechanism, r.failure_mode.value, list(r.escalations))

@@ -24,6 +24,7 @@ from mechctl.services.report.data import (
     Headline,
     OpenEscalation,
     PeriodCounts,
+    Recurring,
     Report,
     Resolution,
     SeverityTimes,
@@ -44,10 +45,12 @@ from mechctl.services.report.period import (
     seconds,
 )
 from mechctl.services.report.query import (
+    Group,
     Raised,
     ReportRows,
     Settled,
     Unresolved,
+    bound,
 )
 from mechctl.store.files import atomic_write
 
@@ -164,6 +167,34 @@ def _strain_rows(raised: list[Raised], period: Period) -> list[StrainRow]:
     return rows
 
 
+def _recurring(groups: list[Group], as_of: datetime) -> list[Recurring]:
+    """analysis.recurring_failures over the escalations raised before `as_of`, from the
+    index's rows (already grouped and ordered as it orders them)."""
+    window = int(analysis.RECURRING_WINDOW.total_seconds())
+    threshold = analysis.RECURRING_THRESHOLD
+    before = bound(as_of)
+    found = []
+    start = 0
+    total = len(groups)
+    while start < total:
+        mechanism, mode = groups[start][0], groups[start][1]
+        stop = start
+        while stop < total and groups[stop][0] == mechanism and groups[stop][1] == mode:
+            stop += 1
+        items = [g for g in groups[start:stop] if g[2] < before]
+        best_from, best_size, first = 0, 0, 0
+        for last in range(len(items)):
+            while items[last][4] - items[first][4] > window:
+                first += 1
+            if last - first + 1 > best_size:
+                best_from, best_size = first, last - first + 1
+        if best_size >= threshold:
+            ids = [g[3] for g in items[best_from : best_from + best_size]]
+            found.append(Recurring(mechanism, mode, ids))
+        start = stop
+    return found
+
+
 def _appreciation(raised: list[Raised], resolvers: list[str], period: Period) -> list[Thanks]:
     """Thanks to those who escalated and those who resolved, in the period. Sorted by name."""
     raised_by: Counter[str] = Counter(
@@ -243,10 +274,7 @@ def build_report(ws: Workspace, period: Period, *, progress: Progress | None = N
         settled = rows.settled()
         acknowledged = rows.acknowledged()
         unresolved = rows.unresolved(as_of)
-        recurring = rows.recurring(
-            as_of, int(analysis.RECURRING_WINDOW.total_seconds()), analysis.RECURRING_THRESHOLD
-        )
-        loop, no_change, reasons = loop_closure(settled, rows.groups, period)
+        groups = rows.groups()
         resolvers = rows.resolvers(period.since, period.until)
         series = _series(raised, settled, period, rows)
         mechanism_rows = list(found.mechanisms())
@@ -254,6 +282,7 @@ def build_report(ws: Workspace, period: Period, *, progress: Progress | None = N
         esc_problems = found.problems(index.ESCALATION)
     mechanisms = mechanism_rows
     activated = ws.git.activation_dates()
+    loop, no_change, reasons = loop_closure(settled, groups, period)
     headline = Headline(
         opened=compare([sum(c.opened.values()) for c in series]),
         resolved=compare([c.resolved for c in series]),
@@ -265,7 +294,7 @@ def build_report(ws: Workspace, period: Period, *, progress: Progress | None = N
     )
     strain = Strain(
         by_mechanism=_strain_rows(raised, period),
-        recurring=recurring,
+        recurring=_recurring(groups, as_of),
         inspection_overdue=inspection_gaps(mechanisms, activated, as_of),
         no_change=no_change,
         no_change_escalations=reasons,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from mechctl.services.report.data import Compare, Loop, LoopChange, NoChange
@@ -24,13 +23,12 @@ def _key(fact: Settled) -> Key:
 
 
 def loop_closure(
-    settled: list[Settled], groups: Callable[[Iterable[str]], list[Group]], period: Period
+    settled: list[Settled], groups: list[Group], period: Period
 ) -> tuple[Loop, Compare, list[NoChange]]:
     """The loop figures, the count of resolutions with no change, and those in the period.
 
     `settled`: the escalations finally resolved in the windows, in path order; `groups`:
-    every escalation on the mechanisms given, raised before the end of the period
-    (query.py; only those of the changes in the period are asked for).
+    every escalation on a mechanism raised before the end of the period (query.py).
     A change "held" when no escalation on the same mechanism with the same failure mode was
     raised after the resolution (up to the end of the period).
     """
@@ -44,8 +42,7 @@ def loop_closure(
     }
     raised: dict[Key, list[tuple[datetime, str]]] = defaultdict(list)
     if wanted:
-        mechanisms = {key[0] for key in wanted if key[0] is not None}
-        for mechanism, mode, raised_at, esc_id, _ in groups(mechanisms):
+        for mechanism, mode, raised_at, esc_id, _ in groups:
             keys: tuple[Key, Key] = ((mechanism, mode), (mechanism, None))
             for each in keys:
                 if each in wanted:

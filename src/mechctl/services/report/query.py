@@ -11,7 +11,7 @@ when they hold against the bound rounded up to the second (`bound`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mechctl.services.core.index import ESCALATION
-from mechctl.services.report.data import Recurring
 
 if TYPE_CHECKING:
     from mechctl.services.core.index import Index
@@ -181,66 +180,15 @@ class ReportRows:
         settled = f"SELECT count(*) FROM files WHERE {_VALID} AND settled_at < ?"
         return int(next(self._rows(raised, (end,)))[0]) - int(next(self._rows(settled, (end,)))[0])
 
-    def groups(self, mechanisms: Iterable[str]) -> list[Group]:
-        """Every escalation on one of `mechanisms` raised before `until`, by mechanism and
-        failure mode, then (raised at, id), then path."""
-        wanted = sorted(set(mechanisms))
-        found: list[Group] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            sql = (
-                "SELECT mechanism, failure_mode, raised_at, id, raised_ts FROM files"
-                f" WHERE {_VALID} AND mechanism IN ({', '.join('?' * len(chunk))})"
-                " AND raised_at < ? ORDER BY mechanism, failure_mode, raised_at, id, path"
-            )
-            found += self._rows(sql, (*chunk, self._until))
-        return found
-
-    def recurring(self, as_of: datetime, window: int, threshold: int) -> list[Recurring]:
-        """analysis.recurring_failures over the escalations raised before `as_of`, in SQL:
-        for each (mechanism, failure mode), the longest run of escalations, in (raised at,
-        id, path) order, whose first was raised at most `window` seconds before its last:
-        the first such run where there are several, kept when it is `threshold` long.
-
-        A row's run ends at it and starts at the first row raised at most `window` before
-        it: its length is its place in the order (`n`) less the rows raised earlier than
-        that (`outside`, a RANGE frame over raised_ts; raised_ts orders as raised_at does)."""
-        sql = f"""
-            WITH sized AS MATERIALIZED (
-                SELECT mechanism, failure_mode, id,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY mechanism, failure_mode ORDER BY raised_at, id, path
-                    ) AS n,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY mechanism, failure_mode ORDER BY raised_at, id, path
-                    ) - COUNT(*) OVER (
-                        PARTITION BY mechanism, failure_mode ORDER BY raised_ts
-                        RANGE BETWEEN UNBOUNDED PRECEDING AND {int(window) + 1} PRECEDING
-                    ) AS size
-                FROM files INDEXED BY files_groups
-                WHERE {_VALID} AND mechanism IS NOT NULL AND raised_at < ?
-            ),
-            longest AS (
-                SELECT mechanism, failure_mode, MAX(size) AS size FROM sized
-                GROUP BY mechanism, failure_mode HAVING MAX(size) >= ?
-            ),
-            best AS (
-                SELECT sized.mechanism, sized.failure_mode, MIN(sized.n) AS last,
-                    longest.size AS size
-                FROM sized JOIN longest USING (mechanism, failure_mode)
-                WHERE sized.size = longest.size GROUP BY sized.mechanism, sized.failure_mode
-            )
-            SELECT sized.mechanism, sized.failure_mode, sized.id
-            FROM sized JOIN best USING (mechanism, failure_mode)
-            WHERE sized.n > best.last - best.size AND sized.n <= best.last
-            ORDER BY sized.mechanism, sized.failure_mode, sized.n
-        """
-        found: list[Recurring] = []
-        for mechanism, mode, esc_id in self._rows(sql, (bound(as_of), threshold)):
-            if not found or (found[-1].mechanism, found[-1].failure_mode) != (mechanism, mode):
-                found.append(Recurring(mechanism, mode, []))
-            found[-1].escalations.append(esc_id)
-        return found
+    def groups(self) -> list[Group]:
+        """Every escalation on a mechanism raised before `until`, by mechanism and failure
+        mode, then (raised at, id), then path."""
+        sql = (
+            "SELECT mechanism, failure_mode, raised_at, id, raised_ts FROM files"
+            f" WHERE {_VALID} AND mechanism IS NOT NULL AND raised_at < ?"
+            " ORDER BY mechanism, failure_mode, raised_at, id, path"
+        )
+        return list(self._rows(sql, (self._until,)))
 
     def resolvers(self, since: datetime, until: datetime) -> list[str]:
         """Who made each `resolved` timeline entry dated from `since` to before `until`."""
