@@ -408,3 +408,29 @@ def test_outside_a_repository(outside: Path) -> None:
     done = run(outside, "report")
     assert done.exit_code == 1
     assert done.stderr.startswith(f"error: not a git repository: {outside}")
+
+
+def test_json_is_written_straight_from_the_dataclasses(
+    known: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """data.dumps (orjson over the dataclasses) gives the bytes of as_dict's plain form,
+    for periods with and without fractions of a second, and a clock in another zone."""
+    from datetime import datetime
+
+    import orjson
+
+    from mechctl.services.core.context import open_workspace
+    from mechctl.services.report.build import build_report, parse_period
+    from mechctl.services.report.data import as_dict, dumps
+
+    ws = open_workspace(known)
+    for pinned in (NOW, "2026-03-01T14:00:00.123456+02:00"):
+        monkeypatch.setenv("MECHCTL_NOW", pinned)
+        for since, until in (
+            (None, None),
+            ("2026-02-22T12:00:00.5Z", "2026-02-26T12:00:00.25Z"),
+        ):
+            period = parse_period(since, until, datetime.fromisoformat(pinned))
+            data = build_report(ws, period)
+            assert data.open_escalations and data.inspections  # there is something to write
+            assert dumps(data) == orjson.dumps(as_dict(data), option=orjson.OPT_INDENT_2)

@@ -110,6 +110,9 @@ class _Rows:
     def rows(self, sql: str, args: Any = ()) -> Any:
         return iter(self.db.execute(sql, args).fetchall())
 
+    def fetch(self, sql: str, args: Any = ()) -> Any:
+        return self.db.execute(sql, args).fetchall()
+
 
 _START = datetime(2022, 1, 1, tzinfo=UTC)
 

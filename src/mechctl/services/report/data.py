@@ -255,3 +255,22 @@ def as_dict(data: Any) -> Any:
     """The JSON form of any dataclass here: as `dataclasses.asdict` gives it, with dates and
     times as ISO-8601 (UTC) strings."""
     return _plain(data)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return stamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def dumps(data: Any) -> bytes:
+    """`as_dict(data)` as indented JSON, written by orjson straight from the dataclasses (a
+    report of 100,000 escalations has over 100,000 values to walk): the same bytes, which a
+    test compares."""
+    import orjson
+
+    option = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(data, default=_default, option=option)
+

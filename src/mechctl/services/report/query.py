@@ -188,7 +188,7 @@ class ReportRows:
             f" WHERE {_VALID} AND mechanism IS NOT NULL AND raised_at < ?"
             " ORDER BY mechanism, failure_mode, raised_at, id, path"
         )
-        return list(self._rows(sql, (self._until,)))
+        return self._index.fetch(sql, (self._until,))
 
     def resolvers(self, since: datetime, until: datetime) -> list[str]:
         """Who made each `resolved` timeline entry dated from `since` to before `until`."""
