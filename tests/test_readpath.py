@@ -106,3 +106,55 @@ def test_figures_from_the_columns_are_the_figures_from_the_timeline() -> None:
         times = tuple(columns[name] for name in TIMES)
         assert by_columns(times) == by_timeline(row), row
         assert orjson.loads(shown(row)) == row
+
+
+def test_derived_json_writes_the_bytes_of_the_figures_from_the_timeline() -> None:
+    """`list --json`'s figures, in whole-number arithmetic from the index's epoch times
+    (listing.derived_json), are the bytes of deriver's figures written by orjson: at whole
+    seconds and between them, before and after the records were raised."""
+    from mechctl.services.core.index.build import _columns
+    from mechctl.services.core.index.query import EPOCH_TIMES
+    from mechctl.services.core.index.store import COLUMNS, memory
+    from mechctl.services.escalation.listing import derived_json
+
+    rng = random.Random(11)
+    facts = defaults.facts()
+    db = memory()
+    rows = []
+    for number in range(400):
+        row = _row(rng)
+        columns = dict(zip(COLUMNS, _columns("escalation", row), strict=True))
+        db.execute(
+            f"INSERT INTO files (path, kind, blob, salt, origin, valid, record,"
+            f" {', '.join(COLUMNS)}) VALUES (?, 'escalation', '', '', 0, 1, ?,"
+            f" {', '.join('?' * len(COLUMNS))})",
+            (f"e{number:04d}", shown(row), *columns.values()),
+        )
+        rows.append(row)
+    stored = db.execute(f"SELECT record, {', '.join(EPOCH_TIMES)} FROM files ORDER BY path")
+    found = [(record, tuple(times)) for record, *times in stored]
+    indent = orjson.OPT_INDENT_2
+    # At each deadline exactly, for the rows still waiting on it (past it is strictly after).
+    edges = [
+        datetime.fromisoformat(row["raised_at"]) + timedelta(seconds=facts[target][row["severity"]])
+        for row in rows
+        if row["status"] in ("open", "acknowledged")
+        for target in ("ack_within", "resolve_within")
+    ][:40]
+    for now in (
+        NOW,
+        NOW + timedelta(microseconds=999_999),
+        NOW - timedelta(days=3000, microseconds=1),
+        datetime(2020, 1, 1, 0, 0, 0, 500_000, tzinfo=UTC),
+        *edges,
+    ):
+        write = derived_json(facts, now)
+        figures = deriver(facts, now)
+        for row, (record, times) in zip(rows, found, strict=True):
+            expected = (
+                shown(row)[:-4]
+                + b',\n    "derived": '
+                + orjson.dumps(figures(row), option=indent).replace(b"\n", b"\n    ")
+                + b"\n  }"
+            )
+            assert write(record, times) == expected, (row, now)

@@ -38,7 +38,7 @@ def escalation_list(
     from mechctl.cli.skipped import warn_skipped
     from mechctl.clock import now
     from mechctl.errors import UsageError
-    from mechctl.services.escalation.listing import STATUSES, deriver_of_times, listing
+    from mechctl.services.escalation.listing import STATUSES, derived_json, listing
 
     allowed = [*STATUSES, "all"]
     if status is not None and status not in allowed:
@@ -50,25 +50,16 @@ def escalation_list(
         mechanism=mechanism,
         severity=severity,
         failure_mode=failure_mode,
-        times=as_json,
+        times="epoch" if as_json else False,
     ) as (found, problems, facts):
         warn_skipped(problems)
         moment = now()
         rows = Limit(found, limit)
         if as_json:
-            import orjson
-
-            derive = deriver_of_times(facts, moment)
-            indent = orjson.OPT_INDENT_2
             # Each record as the index keeps it, the figures added as its last key: what
             # stream_json would write for {**record, "derived": figures}, without parsing.
-            stream_json_items(
-                shown[:-4]
-                + b',\n    "derived": '
-                + orjson.dumps(derive(times), option=indent).replace(b"\n", b"\n    ")
-                + b"\n  }"
-                for shown, times in rows
-            )
+            write = derived_json(facts, moment)
+            stream_json_items(write(shown, times) for shown, times in rows)
         else:
             from mechctl.cli.escalation_grid import escalation_grid
 

@@ -273,4 +273,3 @@ def dumps(data: Any) -> bytes:
 
     option = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
     return orjson.dumps(data, default=_default, option=option)
-

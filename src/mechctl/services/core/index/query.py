@@ -110,12 +110,14 @@ class Index:
         owner: str | None = None,
         order: str = "raised",
         limit: int | None = None,
-        times: bool = False,
+        times: bool | str = False,
     ) -> Iterator[Any]:
         """Valid escalations as JSON rows (model_dump's field names), oldest first
         (`order="path"`: in path order), filtered in SQL. `times`: each as (row, TIMES),
         the columns its derived figures come from (listing.deriver_of_times), the row as the
-        index keeps it: JSON bytes, indented as an item of a `--json` array (build.shown)."""
+        index keeps it: JSON bytes, indented as an item of a `--json` array (build.shown);
+        `times="epoch"`: the same with the times as whole seconds since the epoch
+        (EPOCH_TIMES, for listing.derived_json)."""
         where, args = self._where(
             ESCALATION,
             statuses=statuses,
@@ -125,7 +127,9 @@ class Index:
             owner=owner,
         )
         by = "raised_at, id, path" if order == "raised" else "path"
-        chosen = "record, " + ", ".join(TIMES) if times else "record"
+        chosen = "record"
+        if times:
+            chosen += ", " + ", ".join(EPOCH_TIMES if times == "epoch" else TIMES)
         # In raising order, an index gives the rows already sorted: sorting 100,000 records
         # instead would write them all to a temporary file first.
         using = ""
@@ -258,6 +262,15 @@ class Index:
 
 # What an escalation's derived figures are computed from (listing.deriver_of_times).
 TIMES = ("raised_at", "severity", "status", "acknowledged_at", "resolved_at")
+# The same, the times in whole seconds since the epoch (the index's times are whole seconds,
+# `YYYY-MM-DDTHH:MM:SSZ`, which SQLite's strftime reads exactly).
+EPOCH_TIMES = (
+    "raised_ts",
+    "severity",
+    "status",
+    "CAST(strftime('%s', acknowledged_at) AS INTEGER)",
+    "CAST(strftime('%s', resolved_at) AS INTEGER)",
+)
 
 
 def _shown_and_times(row: tuple[Any, ...]) -> tuple[bytes, tuple[Any, ...]]:
