@@ -346,6 +346,9 @@ class Context:
     read_sizes: tuple[int, ...] = (20_000, 100_000)
     read_runs: int = 3
     timeout: float = 300.0
+    # False (`--cold once`): only the first read figure is measured cold; the others start
+    # warm (each cold run rebuilds the derived data: minutes at 100,000).
+    cold_each: bool = True
 
     def cli(self, *args: str) -> list[str]:
         return [*self.mechctl, *args]

@@ -296,16 +296,22 @@ class Sizing:
             for side in sides[shift:] + sides[:shift]:
                 side()
 
-    def measure_figure(self, repo: Path, figure: Figure) -> str:
+    def measure_figure(self, repo: Path, figure: Figure, cold: bool = True) -> str:
         """Cold once, then warm in turns with grep and git status; what the cold run printed
-        (its lines, or its rows for --json), for the label."""
+        (its lines, or its rows for --json), for the label. Not `cold`: one unmeasured run
+        first instead (`--cold once`)."""
         env = {**self.env, **figure.env}
         command = self.ctx.cli(*figure.args)
         say(f"{' '.join(figure.args)} at {self.count:,}: cold, then {self.ctx.read_runs} warm")
-        drop_derived(repo)
-        figure.cold.measure(lambda: self.timed(command, repo, env=env, ok=figure.ok, keep=True))
+        first = figure.cold
+        if cold:
+            drop_derived(repo)
+        else:
+            first = Cell()
+            figure.cold.error = "— (--cold once)"
+        first.measure(lambda: self.timed(command, repo, env=env, ok=figure.ok, keep=True))
         printed = ""
-        if figure.cold.ok() and list(figure.args[:2]) == ["escalation", "list"]:
+        if first.ok() and list(figure.args[:2]) == ["escalation", "list"]:
             json = "--json" in figure.args
             printed = f"{json_rows(self.out):,} rows" if json else f"{lines_of(self.out):,} lines"
 
@@ -335,8 +341,8 @@ class Sizing:
         memory = MEMORY * half
 
         measured = figures(half, show_id, abbrev, html)
-        for figure in measured:
-            printed = self.measure_figure(repo, figure)
+        for number, figure in enumerate(measured):
+            printed = self.measure_figure(repo, figure, cold=number == 0 or ctx.cold_each)
             vs = ("grep", figure.grep, self.ratio) if figure.vs_grep else None
             result, missed, failed = judge(figure.warm, figure.goal, memory, vs)
             goal = " and ".join(

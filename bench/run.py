@@ -153,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds before a command of the reads figure is killed (default 300)",
     )
     parser.add_argument(
+        "--cold",
+        choices=["each", "once"],
+        default="each",
+        help="reads: measure every command cold (default), or only the first one",
+    )
+    parser.add_argument(
         "--work", type=Path, help="build the repositories here and keep them (reused next time)"
     )
     parser.add_argument(
@@ -191,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         read_sizes=args.sizes or (QUICK_READ_SIZES if args.quick else READ_SIZES),
         read_runs=args.runs or (2 if args.quick else 3),
         timeout=args.timeout,
+        cold_each=args.cold == "each",
     )
     failures: list[str] = []
     try:
@@ -216,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"Command: `{command}` (rounds per figure: {runs}, escalate {runs * 3}"
-        + (f", reads {ctx.read_runs} warm and 1 cold" if "reads" in only else "")
+        + (
+            f", reads {ctx.read_runs} warm and 1 cold"
+            + ("" if ctx.cold_each else " (the first figure only)")
+            if "reads" in only
+            else ""
+        )
         + "; medians;"
         f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after;"
         f" total {time.perf_counter() - STARTED:.0f} s)."

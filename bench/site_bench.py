@@ -24,8 +24,17 @@ def _build(repo: Path, out: Path, weeks: int, search: bool) -> tuple[float, floa
     """Wall seconds and peak RSS (MB) of one `mechctl site` run, as its own process."""
     start = time.monotonic()
     subprocess.run(
-        [MECHCTL, "-C", str(repo), "site", "--out", str(out), "--weeks", str(weeks),
-         *([] if search else ["--no-search"])],
+        [
+            MECHCTL,
+            "-C",
+            str(repo),
+            "site",
+            "--out",
+            str(out),
+            "--weeks",
+            str(weeks),
+            *([] if search else ["--no-search"]),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -44,8 +53,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mechctl-site-bench-") as tmp:
         repo = Path(tmp) / "repo"
-        subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(args.repo), str(repo)],
-                       check=True)
+        subprocess.run(
+            ["git", "clone", "-q", "--no-hardlinks", str(args.repo), str(repo)], check=True
+        )
         out = Path(tmp) / "site"
         first, peak = _build(repo, out, args.weeks, not args.no_search)
         escalation = next((repo / "escalations").rglob("*.yaml"))
