@@ -254,4 +254,18 @@ def test_an_early_diff_files_is_taken_only_while_the_index_is_unchanged(tmp_path
     other = git_proc.start([*DIRTY, "mechanisms"], root)
     assert other.wait().stdout == b""
     assert (str(root), tuple(args)) in git_proc._EARLY
-    git_proc._EARLY.pop((str(root), tuple(args)))[0].stop()
+    git_proc.stop_early()
+    assert not git_proc._EARLY
+
+
+def test_an_early_diff_files_never_outlives_its_command(repo: Path, records: Path) -> None:
+    """In one process, a read that fails before its refresh (a broken configuration) leaves
+    nothing started early for a later read to take: that one sees the later hand edit."""
+    from mechctl.cli import fastpath
+
+    config = repo / ".mechctl.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text("escalation: [\n", encoding="utf-8")
+    assert fastpath.run(["-C", str(repo), "escalation", "list"]) == 2  # a usage error
+    assert not git_proc._EARLY
+    config.write_text(good, encoding="utf-8")

@@ -208,6 +208,11 @@ def run(argv: list[str]) -> int | None:
         getattr(reads, parsed.form.run)(**parsed.arguments)
     except BaseException as exc:
         return handle(exc)
+    finally:
+        if parsed.form.refreshes:
+            from mechctl.git.proc import stop_early
+
+            stop_early()  # one that was not taken (an error came first) answers no later read
     return 0
 
 

@@ -208,6 +208,13 @@ def prestart(args: Sequence[str], cwd: Path, guard: str) -> None:
     _EARLY[(str(cwd), tuple(args))] = (running, before, guard)
 
 
+def stop_early() -> None:
+    """Stop what was started early and not taken: its answer is this command's only."""
+    while _EARLY:
+        _, (running, _, _) = _EARLY.popitem()
+        running.stop()
+
+
 def _take_early(args: Sequence[str], cwd: Path) -> Running | None:
     found = _EARLY.pop((str(cwd), tuple(args)), None) if _EARLY else None
     if found is None:
