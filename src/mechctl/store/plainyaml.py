@@ -4,17 +4,18 @@ Most record files are written by mechctl or by hand in one plain style: block ma
 sequences, keys that are simple words, single-line plain scalars, comments. For that style
 alone, a line tells everything about itself (its indentation, a `- `, a key, a value), and
 this module builds the record from the lines in one pass, about 3-6x faster than building it
-from libyaml's events (store/fastyaml.py): a cold
-index build reads every record file once (docs/design.md §7).
+from libyaml's events (store/fastyaml.py): a cold index build reads every record
+file once (docs/design.md §7).
 
 It is trusted only where it gives exactly what ruamel's safe loader gives (YAML 1.2), so it
 accepts only text it can prove it reads the same way: every character printable, no tab,
 no carriage return, no byte-order mark; every line blank, a comment, `key:`, `key: value`,
 `- value` or `- key: value`, at an indentation that fits the structure around it; keys that
-are plain words resolving to strings, never twice in one mapping; values that are `[]`, `{}`
-or plain single-line scalars which cannot start an indicator (quotes, flow collections,
-block scalars, anchors, aliases, tags, directives, merge keys) and that `fastyaml._scalar`
-resolves with ruamel's own YAML 1.2 rules. Anything else, valid or not, returns None, and the caller
+are plain words (spaces within) resolving to strings, never twice in one mapping; values
+that are `[]`, `{}`, single-quoted strings on one line, or plain single-line scalars which
+cannot start an indicator (double quotes, flow collections, block scalars, anchors,
+aliases, tags, directives, merge keys) and that `fastyaml._scalar` resolves with ruamel's
+own YAML 1.2 rules. Anything else, valid or not, returns None, and the caller
 takes the loaders it always took, which give the exact value or problem they always did.
 tests/test_plainyaml.py compares the two, value and type, over generated and tricky text.
 """
@@ -32,7 +33,9 @@ _UNSAFE = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 # `key:` or `key: rest`; a key is a plain word (libyaml's limit for a simple key is far off).
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(.*))?\Z")
+_KEY = re.compile(r"([A-Za-z_](?:[A-Za-z0-9_ -]{0,200}[A-Za-z0-9_])?):(?: +(.*))?\Z")
+# A single-quoted scalar on one line (`''` is a quote), then nothing or a comment.
+_QUOTED = re.compile(r"'((?:[^']|'')*)'(?: +(?:#.*)?)?\Z")
 _DASH = re.compile(r"- +")
 # A plain scalar's first character may not be an indicator, nor a space.
 _FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
@@ -47,6 +50,11 @@ def _value(rest: str | None) -> Any:
     """The value a line gives after `key: ` or `- `: _EMPTY, or a resolved plain scalar."""
     if rest is None or rest[:1] == "#":
         return _EMPTY
+    if rest[:1] == "'":
+        quoted = _QUOTED.match(rest)
+        if quoted is None:
+            raise _Unsupported
+        return quoted[1].replace("''", "'")
     cut = rest.find(" #")
     if cut >= 0:
         rest = rest[:cut]
