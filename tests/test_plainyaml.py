@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from lintkit import esc_text
 from mechctl.services.core.index.build import check_file
 from mechctl.services.core.index.store import ESCALATION, MECHANISM
-from mechctl.store import plainyaml
+from mechctl.store import fastyaml, plainyaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAFE = YAML(typ="safe", pure=False)
@@ -451,3 +451,69 @@ def test_line_reader_values_match_the_models_types() -> None:
     assert record is not None
     assert isinstance(record["raised_at"], datetime)
     assert plainyaml.load("a: 2026-11-21\n") == {"a": date(2026, 11, 21)}
+
+
+# -- places: plainyaml.locate is libyaml's walk (fastyaml._locate), mark for mark -------------
+def libyaml_locate(text: str, path: tuple[Any, ...], key: bool) -> tuple[int, int] | None:
+    parser = fastyaml.CParser(text)
+    try:
+        return fastyaml._locate(parser, path, key)  # type: ignore[no-any-return]
+    except Exception:
+        return None
+    finally:
+        parser.dispose()
+
+
+def paths_of(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix, (*prefix, "nope"), (*prefix, 0), (*prefix, 99)]
+    if isinstance(value, dict):
+        for name, item in value.items():
+            found.extend(paths_of(item, (*prefix, name)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(paths_of(item, (*prefix, index)))
+    return found
+
+
+def same_places(text: str) -> bool:
+    record = plainyaml.load(text)
+    if record is None:
+        assert plainyaml.locate(text, ("a",), False) is None
+        return False
+    for path in paths_of(record):
+        for key in (False, True):
+            expected = libyaml_locate(text, path, key)
+            assert plainyaml.locate(text, path, key) == expected, (text, path, key)
+            assert fastyaml.locate(text, path, key=key) == expected
+    return True
+
+
+PLACES = [
+    *TAKEN,
+    "a:\nb: x   # c\nc: []\nd: {}\ne:\n- x\n-   y\n- k: 1\n  l:\n  m: []\nf:   # only\n",
+    "\n\n# lead\nfirst: 1\nlast:\n",
+]
+
+
+@pytest.mark.parametrize("text", PLACES)
+def test_places_are_libyamls(text: str) -> None:
+    assert same_places(text), text
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    tree=st.dictionaries(st.sampled_from(KEYS), trees, min_size=1, max_size=4),
+    step=st.sampled_from([1, 2, 4]),
+    edits=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, len(PERTURBATIONS) - 1)), max_size=2
+    ),
+)
+def test_generated_places_are_libyamls(
+    tree: dict[str, Any], step: int, edits: list[tuple[int, int]]
+) -> None:
+    lines: list[str] = []
+    render(tree, 0, step, lines, "")
+    for where, which in edits:
+        at = where % len(lines)
+        lines[at] = PERTURBATIONS[which](lines[at])
+    same_places("\n".join(lines) + "\n")

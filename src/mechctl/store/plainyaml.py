@@ -48,7 +48,7 @@ _NESTED = object()  # the value slot of a `- key: ...` line: a mapping starts on
 
 def _value(rest: str | None) -> Any:
     """The value a line gives after `key: ` or `- `: _EMPTY, or a resolved plain scalar."""
-    if rest is None or rest[:1] == "#":
+    if not rest or rest[0] == "#":
         return _EMPTY
     if rest[:1] == "'":
         quoted = _QUOTED.match(rest)
@@ -184,4 +184,115 @@ def load(text: str) -> dict[str, Any] | None:
         record, end = _mapping(tokens, 0, 0, 0)
     except _Unsupported:
         return None
-    return record if end == len(tokens) else None
+    if end != len(tokens):
+        return None
+    _LOADED[0] = text
+    return record
+
+
+_LOADED = [""]  # the text `load` read last, which `locate` then need not read again
+
+
+# -- where a path is, in text this module reads (fastyaml.locate asks here first) ------------
+Token = tuple[int, Any, Any, int]  # indent, key or _ITEM, value, 0-based line number
+
+
+def _numbered_tokens(text: str) -> tuple[list[Token], list[str]]:
+    """The tokens of `_tokens`, each with its line number; and the lines."""
+    out: list[Token] = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        for indent, key, value in _SEEN.get(line) or _line(line):
+            out.append((indent, key, value, number))
+    return out, lines
+
+
+def _marked_mapping(tokens: list[Token], pos: int, indent: int) -> tuple[dict[str, Any], int]:
+    """key -> (its token, child, whether the child is a non-empty collection)."""
+    out: dict[str, Any] = {}
+    total = len(tokens)
+    while pos < total and tokens[pos][0] == indent and tokens[pos][1] is not _ITEM:
+        token = tokens[pos]
+        value = token[2]
+        pos += 1
+        below = tokens[pos][0] if pos < total else -1
+        child: Any = value if type(value) in (list, dict) else None
+        filled = False
+        if value is _EMPTY and below > indent:
+            child, pos = _marked_block(tokens, pos, below)
+            filled = True
+        elif value is _EMPTY and below == indent and tokens[pos][1] is _ITEM:
+            child, pos = _marked_sequence(tokens, pos, indent)
+            filled = True
+        out[token[1]] = (token, child, filled)
+    return out, pos
+
+
+def _marked_sequence(tokens: list[Token], pos: int, indent: int) -> tuple[list[Any], int]:
+    """[(the item's token, or the first key's token of a mapping item; child), ...]"""
+    out: list[Any] = []
+    total = len(tokens)
+    while pos < total and tokens[pos][0] == indent and tokens[pos][1] is _ITEM:
+        token = tokens[pos]
+        pos += 1
+        if token[2] is _NESTED:
+            token = tokens[pos]
+            child, pos = _marked_mapping(tokens, pos, token[0])
+        else:
+            child = token[2] if type(token[2]) in (list, dict) else None
+        out.append((token, child))
+    return out, pos
+
+
+def _marked_block(tokens: list[Token], pos: int, indent: int) -> tuple[Any, int]:
+    if tokens[pos][1] is _ITEM:
+        return _marked_sequence(tokens, pos, indent)
+    return _marked_mapping(tokens, pos, indent)
+
+
+def _value_mark(token: Token, lines: list[str]) -> tuple[int, int]:
+    """libyaml's mark of a token's value: where a scalar, `[]` or `{}` starts; just after
+    the colon of `key:` alone."""
+    indent, key, value, number = token
+    start = indent + 1 if key is _ITEM else indent + len(key) + 1
+    if value is _EMPTY:
+        return number, start
+    rest = lines[number][start:]
+    return number, start + len(rest) - len(rest.lstrip(" "))
+
+
+_LAST: dict[str, Any] = {}  # the text walked last, with its tree: lint asks several places
+
+
+def locate(text: str, path: tuple[int | str, ...], key: bool) -> tuple[int, int] | None:
+    """What `fastyaml.locate` gives, 1-based, without libyaml: None unless `load` reads
+    the text (so its structure is sound, and the walk below need not check it)."""
+    walked = _LAST.get(text)
+    if walked is None:
+        if text != _LOADED[0] and load(text) is None:
+            return None
+        tokens, lines = _numbered_tokens(text)
+        walked = (_marked_mapping(tokens, 0, 0)[0], lines, tokens[0][3])
+        _LAST.clear()
+        _LAST[text] = walked
+    node, lines, line = walked
+    column = 0
+    for index, part in enumerate(path):
+        if type(node) is dict and isinstance(part, str):
+            entry = node.get(part)
+            if entry is None:
+                break
+            token, node, filled = entry
+            if filled or (key and index == len(path) - 1):
+                line, column = token[3], token[0]
+            else:
+                line, column = _value_mark(token, lines)
+        elif type(node) is list and isinstance(part, int) and 0 <= part < len(node):
+            token, node = node[part]
+            if token[1] is _ITEM:
+                line, column = _value_mark(token, lines)
+            else:  # a mapping item: its first key
+                line, column = token[3], token[0]
+        else:
+            break
+    return line + 1, column + 1
