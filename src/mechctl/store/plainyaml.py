@@ -235,6 +235,7 @@ def _marked_sequence(tokens: list[Token], pos: int, indent: int) -> tuple[list[A
     while pos < total and tokens[pos][0] == indent and tokens[pos][1] is _ITEM:
         token = tokens[pos]
         pos += 1
+        child: Any
         if token[2] is _NESTED:
             token = tokens[pos]
             child, pos = _marked_mapping(tokens, pos, token[0])
