@@ -3,7 +3,7 @@ steps aside; and an index row built with it is byte for byte the row built witho
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from lintkit import esc_text
+from mechctl.models.common import _format_timestamp
 from mechctl.services.core.index.build import check_file
 from mechctl.services.core.index.store import ESCALATION, MECHANISM
 from mechctl.store import fastyaml, plainyaml
@@ -517,3 +518,18 @@ def test_generated_places_are_libyamls(
         at = where % len(lines)
         lines[at] = PERTURBATIONS[which](lines[at])
     same_places("\n".join(lines) + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    at=st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=-11)), timezone(timedelta(hours=9))]
+        ),
+    )
+)
+def test_times_in_rows_are_strftimes(at: datetime) -> None:
+    """An index row's times (and every record's JSON) are formatted without strftime."""
+    assert _format_timestamp(at) == at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -68,9 +68,16 @@ def _value(rest: str | None) -> Any:
     return _scalar(rest)
 
 
+_KEYS: set[str] = set()  # the keys met so far that resolve to strings
+
+
 def _key(word: str) -> str:
+    if word in _KEYS:
+        return word
     if type(_scalar(word)) is not str:  # `null:`, `true:`: ruamel would make a non-str key
         raise _Unsupported
+    if len(_KEYS) < 10_000:
+        _KEYS.add(word)
     return word
 
 
