@@ -63,6 +63,7 @@ TAKEN = [
     "k:\n  -   spaced item\n",
     "a: 'quoted: with colon # and hash'\nb: 'it''s'\nc: ''\nd: 'yes' # comment\ne: '1'\n",
     "a b: 1\nGoals met or on track: 0.78\nx-y z_w: ok\n",
+    "a: 2024-03-01T17:50:5\u0665Z\nb: 2024-03-01T17:50:55z\nc: 2024-03-01T17:50:55Z\n",
 ]
 
 STEPPED_ASIDE = [
@@ -86,6 +87,8 @@ STEPPED_ASIDE = [
     "a: 2026-11-21 10:00:00\n",
     "a: 2026-11-21T10:00:00+02:00\n",
     "a: 2026-13-45\n",
+    "a: 2026-02-30T10:00:00Z\n",
+    "a: 2026-01-01T24:00:00Z\n",
     "a: -x\n",
     "a: b: c\n",
     "a: b:\n",

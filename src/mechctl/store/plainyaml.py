@@ -23,9 +23,10 @@ tests/test_plainyaml.py compares the two, value and type, over generated and tri
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from mechctl.store.fastyaml import _scalar, _Unsupported
+from mechctl.store.fastyaml import _UTC_Z, _scalar, _Unsupported
 
 # A character outside this set (a tab, a carriage return, a control character, NEL, the
 # Unicode line separators, a byte-order mark, a non-character) sends the text elsewhere.
@@ -40,6 +41,7 @@ _DASH = re.compile(r"- +")
 # A plain scalar's first character may not be an indicator, nor a space.
 _FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _MAX_DEPTH = 40
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")  # ASCII digits
 
 _EMPTY = object()  # `key:` with nothing after it on its line
 _ITEM = object()  # the key slot of a `- ` line
@@ -65,6 +67,13 @@ def _value(rest: str | None) -> Any:
         return {}
     if rest[:1] in _FIRST or ": " in rest or rest.endswith(":"):
         raise _Unsupported
+    if len(rest) == 20 and rest[10] == "T" and _STAMP.match(rest):
+        # What _scalar gives, sooner: ruamel's float and int patterns have no `T` or `:`,
+        # so the first of its resolvers to match is the timestamp's.
+        try:
+            return datetime.fromisoformat(rest[:19]).replace(tzinfo=_UTC_Z)
+        except ValueError:
+            raise _Unsupported from None
     return _scalar(rest)
 
 
@@ -121,7 +130,8 @@ def _tokens(text: str) -> list[tuple[int, Any, Any]]:
         found = seen.get(line)
         if found is None:
             found = _line(line)
-            if not any(type(token[2]) in (list, dict) for token in found):
+            # Only a line's last token can hold a collection.
+            if not found or type(found[-1][2]) not in (list, dict):
                 if len(seen) >= _SEEN_MAX:
                     seen.clear()
                 seen[line] = found
@@ -179,10 +189,16 @@ def _block(tokens: list[Any], pos: int, indent: int, depth: int) -> tuple[Any, i
     return _mapping(tokens, pos, indent, depth)
 
 
+def _safe(text: str) -> bool:
+    if text.isascii():  # the common case, in C: ASCII's printable characters are YAML's
+        return text.replace("\n", " ").isprintable()
+    return _UNSAFE.search(text) is None
+
+
 def load(text: str) -> dict[str, Any] | None:
     """The record in `text`, a non-empty mapping, or None when this path cannot vouch for
     what ruamel would make of it."""
-    if _UNSAFE.search(text):
+    if not _safe(text):
         return None
     try:
         tokens = _tokens(text)
