@@ -536,3 +536,14 @@ def test_generated_places_are_libyamls(
 def test_times_in_rows_are_strftimes(at: datetime) -> None:
     """An index row's times (and every record's JSON) are formatted without strftime."""
     assert _format_timestamp(at) == at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_file_that_grew_since_its_stat_is_read_whole(tmp_path: Path) -> None:
+    from mechctl.services.core.index.build import _read
+
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a" * 5000)
+    assert _read(str(path), 5000) == b"a" * 5000
+    assert _read(str(path), 10) == b"a" * 5000  # it grew after lstat: read on to its end
+    assert _read(str(path), 9000) == b"a" * 5000  # it shrank: what is there now
+    assert _read(str(path), 0) == b"a" * 5000
