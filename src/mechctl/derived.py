@@ -17,8 +17,9 @@ is kept:
   The fingerprint takes one directory scan and one `stat` per module (about 0.5 ms for
   mechctl's ~110 modules), once per process, and nothing at all in an installed package.
 - **How SQLite is opened**: `connect()`, with one busy timeout, WAL without an fsync per
-  commit (a cache needs integrity, not durability), and the store's key in a `derived`
-  table: a store made under another key is emptied (its tables dropped and made again).
+  commit (a cache needs integrity, not durability), 16 KB pages for a new file, and the
+  store's key in a `derived` table: a store made under another key is emptied (its tables
+  dropped and made again).
 - **A corrupt file**: removed and rebuilt, silently; a file that cannot be opened or
   written at all (read-only `.git`, no permission, locked past the timeout) is ignored for
   this run. Either way the command prints exactly what it would have printed without the
@@ -147,6 +148,7 @@ def key() -> str:
 # -- SQLite ----------------------------------------------------------------------------------
 
 TIMEOUT = 5.0  # seconds to wait for another process's write; then the store is skipped
+PAGE_SIZE = 16384  # bytes; SQLite takes it only when it makes the file
 _KEY_TABLE = "CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, value TEXT);"
 _SUFFIXES = ("", "-wal", "-shm", "-journal")
 # Primary result codes that mean the bytes are not a sound database (not "busy" or "locked").
@@ -163,6 +165,9 @@ def connect(file: Path, schema: str) -> sqlite3.Connection | None:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(file, timeout=TIMEOUT, isolation_level=None)
+            # Before the file exists (then it is fixed): an index row is ~2.5 KB, and 4 KB
+            # pages hold one each; 16 KB pages hold six, and a cold build writes 30% less.
+            db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_KEY_TABLE + schema)

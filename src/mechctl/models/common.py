@@ -127,7 +127,12 @@ def _utc(value: datetime) -> datetime:
 
 
 def _format_timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    at = value.astimezone(UTC)
+    if at.year < 1000:  # strftime's %Y does not pad it to four digits
+        return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # What strftime gives, at a third of its cost: every record's every time goes through
+    # here when the index is built.
+    return f"{at.year}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}:{at.second:02d}Z"
 
 
 Timestamp = Annotated[

@@ -21,7 +21,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from mechctl.errors import InvalidRecordError, Location, Problem
-from mechctl.store import fastyaml
+from mechctl.store import fastyaml, plainyaml
 from mechctl.store.files import atomic_write as atomic_write  # re-exported
 
 # Records are small; a file this large is a mistake or an attack, and is refused unread.
@@ -215,7 +215,14 @@ def _parse(yaml: YAML, text: str, path: str) -> Any:
 
 
 def load_fast(text: str, path: str) -> dict[str, Any]:
-    """Parse with the C loader. Raises YamlProblem with a 1-based place."""
+    """Parse with the C loader. Raises YamlProblem with a 1-based place.
+
+    Plain block text is read line by line first (store/plainyaml.py): what it returns is
+    what the lines below would, and it passes precheck and _check_shape by construction
+    (a blank text, a conflict marker or a shared node never reads as plain)."""
+    plain = plainyaml.load(text)
+    if plain is not None:
+        return plain
     precheck(text, path)
     data = fastyaml.load(text)
     if data is None:  # not a plain record (or not valid YAML): ruamel decides

@@ -104,6 +104,23 @@ def _report_columns(rec: dict[str, Any], timeline: list[dict[str, Any]]) -> tupl
 # -- end of the report and status columns ---------------------------------------------------
 
 
+def _read(path: str, size: int) -> bytes:
+    """A file's bytes, in one read when it still has the `size` that lstat gave, and
+    without the buffered reader that open() makes: for a record of a few KB, that and a
+    second read() cost more than the bytes (measured: 45 -> 30 us a file)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # all of it: a regular file reads short only at its end
+            return data
+        chunks = [data]  # it grew since
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def check_file(
     root: str, rel: str, kind: str, levels: list[str], old_blob: str | None, origin: int
 ) -> tuple[Any, ...] | str | None:
@@ -118,8 +135,7 @@ def check_file(
         stat = os.lstat(os.path.join(root, rel))
         if not stat_module.S_ISREG(stat.st_mode):
             return None
-        with open(os.path.join(root, rel), "rb") as handle:
-            data = handle.read()
+        data = _read(os.path.join(root, rel), stat.st_size)
     except OSError:
         return None
     blob = blob_id(data)

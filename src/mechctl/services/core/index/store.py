@@ -182,8 +182,16 @@ def kind_of(rel: str) -> str | None:
     return None
 
 
+_SALTS: dict[tuple[str, ...], str] = {}  # every row of a build asks for the same one
+
+
 def salt_of(levels: Sequence[str]) -> str:
-    return hashlib.sha1("\0".join(levels).encode(), usedforsecurity=False).hexdigest()[:16]
+    key = tuple(levels)
+    salt = _SALTS.get(key)
+    if salt is None:
+        digest = hashlib.sha1("\0".join(key).encode(), usedforsecurity=False).hexdigest()
+        salt = _SALTS[key] = digest[:16]
+    return salt
 
 
 def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
