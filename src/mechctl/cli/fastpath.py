@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mechctl.cli import flags
+
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -79,7 +81,7 @@ class Form:
     unless: str | None = None  # an environment variable typer reads for this command
 
 
-_LISTING = {"--no-pager": "no_pager", "--json": "as_json"}
+_LISTING = {flags.NO_PAGER: "no_pager", flags.JSON: "as_json"}
 _LIMIT = ("limit", _count(1))
 
 FORMS: dict[tuple[str, ...], Form] = {
@@ -91,12 +93,12 @@ FORMS: dict[tuple[str, ...], Form] = {
             "--mechanism": ("mechanism", _text),
             "--severity": ("severity", _choice(_severities)),
             "--failure-mode": ("failure_mode", _choice(_failure_modes)),
-            "--limit": _LIMIT,
+            flags.LIMIT: _LIMIT,
         },
         _LISTING,
     ),
     ("escalation", "show"): Form(
-        "escalation_show", False, flags={"--json": "as_json"}, arguments=("escalation_id",)
+        "escalation_show", False, flags={flags.JSON: "as_json"}, arguments=("escalation_id",)
     ),
     ("mechanism", "list"): Form(
         "mechanism_list",
@@ -104,7 +106,7 @@ FORMS: dict[tuple[str, ...], Form] = {
         {
             "--status": ("status", _choice(_mechanism_statuses)),
             "--owner": ("owner", _text),
-            "--limit": _LIMIT,
+            flags.LIMIT: _LIMIT,
         },
         _LISTING,
     ),
@@ -118,7 +120,7 @@ FORMS: dict[tuple[str, ...], Form] = {
     ("due",): Form(
         "due",
         True,
-        {"--within": ("within", _count(0)), "--limit": _LIMIT},
+        {"--within": ("within", _count(0)), flags.LIMIT: _LIMIT},
         {**_LISTING, "--fail-on-overdue": "fail_on_overdue"},
     ),
 }
@@ -143,7 +145,7 @@ def parse(argv: list[str]) -> Parsed | None:
             repo = Path(args.pop(0))
         elif option.startswith("--repo=") and len(option) > len("--repo="):
             repo = Path(option.split("=", 1)[1])
-        elif option == "--no-pager":
+        elif option == flags.NO_PAGER:
             no_pager = True
         else:
             return None

@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
+from mechctl.cli import flags
+
 # Every read command's `--json` (docs/design.md §4): the data, and nothing else, on stdout.
 JsonOpt = Annotated[
     bool,
     typer.Option(
-        "--json", help="Give the output as JSON for machines, with nothing else on stdout."
+        flags.JSON, help="Give the output as JSON for machines, with nothing else on stdout."
     ),
 ]
 PushOpt = Annotated[
@@ -23,7 +25,7 @@ PushOpt = Annotated[
 LimitOpt = Annotated[
     int | None,
     typer.Option(
-        "--limit",
+        flags.LIMIT,
         min=1,
         metavar="N",
         help="Show only the first N rows; a note on stderr says how many were left out.",
@@ -32,7 +34,7 @@ LimitOpt = Annotated[
 NoPagerOpt = Annotated[
     bool,
     typer.Option(
-        "--no-pager",
+        flags.NO_PAGER,
         help="On a terminal, print a long listing straight out instead of through the pager.",
     ),
 ]
