@@ -287,7 +287,9 @@ def test_warm_path_loads_no_heavy_modules() -> None:
     import sys
 
     code = (
-        "import sys, mechctl.cli.lint.warm, mechctl.services.lint.memo, mechctl.cli.lint.output;"
+        "import sys, mechctl.cli.lint.warm, mechctl.services.lint.state,"
+        " mechctl.services.lint.kept,"
+        " mechctl.services.core.index, mechctl.cli.lint.output;"
         " print(sorted(m for m in ('pydantic', 'ruamel.yaml', 'typer', 'rich')"
         " if m in sys.modules))"
     )

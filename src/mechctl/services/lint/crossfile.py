@@ -188,6 +188,13 @@ def _references(
                 )
 
 
+def _age_turns(value: timedelta, now: datetime) -> datetime:
+    """The last instant at which `age` still says what it says of `value` now: it counts
+    minutes below a day and hours from a day on."""
+    step = timedelta(hours=1) if value >= timedelta(days=1) else timedelta(minutes=1)
+    return now + (step - value % step) - timedelta(microseconds=1)
+
+
 def _deadlines(
     escalations: list[Facts], config: Config, now: datetime, changes: list[datetime]
 ) -> Iterable[Pending]:
@@ -195,7 +202,10 @@ def _deadlines(
         if esc.status is EscalationStatus.OPEN:
             changes.append(esc.raised_at + analysis.ack_target(esc, config))
         changes.append(esc.raised_at + analysis.resolve_target(esc, config))
-        if analysis.ack_overdue(esc, config, now):
+        overdue = analysis.ack_overdue(esc, config, now)
+        if overdue or analysis.resolve_overdue(esc, config, now):
+            changes.append(_age_turns(now - esc.raised_at, now))
+        if overdue:
             target = format_duration(analysis.ack_target(esc, config))
             yield (
                 esc.rel,
