@@ -142,6 +142,7 @@ def _recall(start: Path, paths: list[str], output: str) -> tuple[LintReport, byt
             hit = kept.output(index.db, taken.key, now, output)
             if hit is not None:
                 run, body = hit
+                state.keep(index.db, taken)
                 index.close()
                 report = LintReport([], run.files, run.files, ws.root)
                 report.counts = (run.errors, run.warnings)
@@ -153,6 +154,7 @@ def _recall(start: Path, paths: list[str], output: str) -> tuple[LintReport, byt
     except BaseException:
         index.close()
         raise
+    state.keep(index.db, taken)
     index.close()
     findings = [Finding(*item) for item in recalled.findings]
     report = LintReport(

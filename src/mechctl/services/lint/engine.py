@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import astuple
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -76,7 +75,7 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
                     files_count,
                     sum(1 for f in settled if f.severity == "error"),
                     sum(1 for f in settled if f.severity == "warning"),
-                    [list(astuple(f)) for f in settled],
+                    [[f.path, f.line, f.column, f.rule, f.severity, f.message] for f in settled],
                 )
                 kept.remember(index.db, state.key, now, until, counts)
     finally:

@@ -188,7 +188,8 @@ def places(
                 f" WHERE path IN ({', '.join('?' * len(chunk))})"
             )
             for path, blob, at, line, col in db.execute(sql, chunk):
-                found[(path, blob, at)] = (line, col)
+                if type(line) is int and type(col) is int and line > 0 and col > 0:
+                    found[(path, blob, at)] = (line, col)
     except sqlite3.Error:
         return {}
     return found

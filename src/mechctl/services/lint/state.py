@@ -1,7 +1,8 @@
 """What a whole lint run depends on besides the clock, as one key (services/lint/kept.py).
 
-The record files the index holds (services/core/index/) are current once it is opened, and
-its `generation` changes with every write to it, so the generation stands for all of them.
+The record files the index holds (services/core/index/) are current once it is opened; a
+digest of what lint reads of its rows, kept per generation of the index (which changes with
+every write to it), stands for all of them.
 Lint reads a few files more and a few less than the index holds:
 
 - more: a record file in the wrong place (`escalations/x.yaml`, `mechanisms/a/b.yaml`) and a
@@ -10,7 +11,7 @@ Lint reads a few files more and a few less than the index holds:
 - less: a file git ignores, which the index holds (listings read the work tree) and lint
   does not, and hidden files (`.draft.yaml`).
 
-So the key covers the generation, the untracked files git does not ignore (one `git ls-files
+So the key covers that digest, the untracked files git does not ignore (one `git ls-files
 -o`), the loose files' paths and blob ids, HEAD (activation dates come from history), the
 generated files lint compares (schemas, CODEOWNERS, the issue form), `.mechctl.yaml` and
 `derived.key()`. The tracked loose files are listed from git's index (`ls-files -s`) only when
@@ -91,7 +92,8 @@ def take(ws: Workspace, started: Started, db: sqlite3.Connection, now: datetime)
     untracked_out = started.untracked.wait(check=True).stdout
     head_run = started.head.wait(check=False)
     head = head_run.stdout.decode().strip() or None if head_run.ok else None
-    generation = read_meta(db).get("generation", 0)
+    writes: list[tuple[str, object, object]] = []
+    rows = _rows_digest(db, writes)
     untracked: set[str] = set()
     loose: list[RecordFile] = []
     for rel in untracked_out.decode("utf-8", "surrogateescape").split("\0"):
@@ -106,7 +108,6 @@ def take(ws: Workspace, started: Started, db: sqlite3.Connection, now: datetime)
                 loose.append(found)
         else:
             untracked.add(rel)
-    writes: list[tuple[str, object, object]] = []
     for rel, mode in _tracked_loose(ws, db, writes):
         kind = record_kind(rel)
         assert kind is not None
@@ -123,7 +124,7 @@ def take(ws: Workspace, started: Started, db: sqlite3.Connection, now: datetime)
     parts = [
         derived.key(),
         str(now.utcoffset()),
-        str(generation),
+        rows,
         str(head),
         hashlib.sha1(config, usedforsecurity=False).hexdigest(),
         *generated,
@@ -135,6 +136,29 @@ def take(ws: Workspace, started: Started, db: sqlite3.Connection, now: datetime)
     return State(key, frozenset(untracked), loose, head, config, writes)
 
 
+def _rows_digest(db: sqlite3.Connection, writes: list[tuple[str, object, object]]) -> str:
+    """A digest of what lint reads of the index's rows (path, blob id, levels, untracked or
+    not), kept per generation of the index: a write that changed only stat data (a file
+    touched, a folder seen again) changes the generation, not the digest."""
+    generation = read_meta(db).get("generation", 0)
+    known = kept.fact(db, "rows", generation)
+    if isinstance(known, str):
+        return known
+    digest = hashlib.sha1(usedforsecurity=False)
+    cursor = db.execute("SELECT path, blob, salt, origin = 2 FROM files ORDER BY path")
+    while True:
+        batch = cursor.fetchmany(5000)
+        if not batch:
+            break
+        text = "".join(
+            f"{path}\0{blob}\0{salt}\0{untracked}\n" for path, blob, salt, untracked in batch
+        )
+        digest.update(text.encode("utf-8", "surrogateescape"))
+    found = digest.hexdigest()
+    writes.append(("rows", generation, found))
+    return found
+
+
 def _tracked_loose(
     ws: Workspace, db: sqlite3.Connection, writes: list[tuple[str, object, object]]
 ) -> list[tuple[str, str]]:
@@ -143,7 +167,11 @@ def _tracked_loose(
     holds as something else (a link)."""
     stat = file_stat(ws.git.git_dir / "index")
     found = kept.fact(db, "tracked-loose", stat) if stat is not None else None
-    if found is None:
+    sound = isinstance(found, list) and all(
+        isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)
+        for item in found
+    )
+    if not sound:
         out = ws.git.run_bytes(_TRACKED).stdout.decode("utf-8", "surrogateescape")
         found = []
         for entry in out.split("\0"):
@@ -168,6 +196,15 @@ def _tracked_loose(
             if record_kind(rel) is not None and os.path.islink(ws.root / rel):
                 pairs.append((rel, "120000"))
     return pairs
+
+
+def keep(db: sqlite3.Connection, state: State) -> None:
+    """Write the facts this state learnt, once the reads are over."""
+    with contextlib.suppress(Exception):
+        db.execute("COMMIT")
+    for name, depends, value in state.writes:
+        kept.keep_fact(db, name, depends, value)
+    state.writes.clear()
 
 
 _handed: dict[object, tuple[object, State]] = {}
