@@ -198,3 +198,17 @@ def test_cache_is_shared_by_worktrees(cli: Runner, records: Path, tmp_path: Path
     assert findings(cli, cwd=tree) == findings(cli)
     assert not (tree / CACHE).exists()
     assert os.path.isfile(records / CACHE)
+
+
+def _ages(cli: Runner, now: str) -> list[str]:
+    return [f["message"] for f in findings(cli, now=now) if f["rule"] == "ack-overdue"]
+
+
+def test_an_age_in_a_message_is_never_answered_stale(cli: Runner, records: Path) -> None:
+    """ack-overdue says how long ago the escalation was raised: a run a minute later says
+    it differently, so the kept run does not answer it."""
+    first = _ages(cli, "2026-11-21T12:00:30Z")
+    later = _ages(cli, "2026-11-21T12:01:00Z")
+    assert first != later
+    (records / CACHE).unlink()
+    assert _ages(cli, "2026-11-21T12:01:00Z") == later

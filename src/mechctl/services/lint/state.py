@@ -185,7 +185,7 @@ def _tracked_loose(
                 found.append([rel, fields[0]])
         if stat is not None:
             writes.append(("tracked-loose", stat, found))
-    pairs = [(str(rel), str(mode)) for rel, mode in found]
+    pairs = [(str(rel), str(mode)) for rel, mode in found or ()]
     # A tracked record file the index lacks: deleted, or no longer a regular file.
     held = db.execute("SELECT count(*) FROM files WHERE origin != 2").fetchone()[0]
     staged = db.execute("SELECT count(*) FROM staged").fetchone()[0]
