@@ -187,11 +187,14 @@ def _tracked_loose(
             writes.append(("tracked-loose", stat, found))
     pairs = [(str(rel), str(mode)) for rel, mode in found or ()]
     # A tracked record file the index lacks: deleted, or no longer a regular file.
-    held = db.execute("SELECT count(*) FROM files WHERE origin != 2").fetchone()[0]
+    # Counted on indexes alone (files_loose holds the untracked rows), never the table.
+    held = db.execute("SELECT count(*) FROM files").fetchone()[0]
+    held -= db.execute("SELECT count(*) FROM files WHERE origin != 0 AND origin = 2").fetchone()[0]
     staged = db.execute("SELECT count(*) FROM staged").fetchone()[0]
     if held != staged:
         for (rel,) in db.execute(
-            "SELECT path FROM staged WHERE path NOT IN (SELECT path FROM files)"
+            "SELECT path FROM staged s WHERE NOT EXISTS"
+            " (SELECT 1 FROM files f WHERE f.path = s.path)"
         ):
             if record_kind(rel) is not None and os.path.islink(ws.root / rel):
                 pairs.append((rel, "120000"))
