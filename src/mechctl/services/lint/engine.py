@@ -62,7 +62,11 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
             files_count = reused = recalled.files
         else:
             run = _Run(ws, index, state, config, now)
-            settled, until = run.findings(commit)
+            static = kept.recall_static(index.db, state.key) if commit is None else None
+            if static is not None:
+                settled, until = run.from_static(static)
+            else:
+                settled, until = run.findings(commit)
             files_count, reused = run.files, run.reused
         with contextlib.suppress(Exception):
             index.db.execute("COMMIT")  # the reads are done; what follows writes
@@ -75,9 +79,11 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
                     files_count,
                     sum(1 for f in settled if f.severity == "error"),
                     sum(1 for f in settled if f.severity == "warning"),
-                    [[f.path, f.line, f.column, f.rule, f.severity, f.message] for f in settled],
+                    _lists(settled),
                 )
                 kept.remember(index.db, state.key, now, until, counts)
+                if run.static is not None:
+                    kept.remember_static(index.db, state.key, run.static)
     finally:
         index.close()
     chosen = [f for f in settled if files.selected(f.path, paths)]
@@ -107,6 +113,8 @@ class _Run:
         self.facts: list[tuple[str, object, object]] = []
         self.files = 0
         self.reused = 0
+        self.columned: set[str] = set()  # valid escalations: `timed` reads their columns
+        self.static: kept.Static | None = None  # the untimed part of a whole run, to keep
 
     def findings(self, commit: str | None) -> tuple[list[Finding], datetime | None]:
         found: list[Raw] = []
@@ -128,12 +136,70 @@ class _Run:
                 if commit is not None:
                     current.append(base_rules.Current(rel, kind, blob, None))
             found.extend((rel, *item) for item in result[0])
-        pending, until = crossfile.run(summaries, stems, self.config, self.now, self._activations)
+        pending = crossfile.untimed(summaries, stems)
         if commit is not None:
             pending += base_rules.check(self.ws.git, self.root, commit, current)
         found += self._place(pending, blobs)
         found += repo_rules.run(self.root, self.config, summaries, self, len(stems_files))
-        return _settle(found, levels(self.config)), until
+        static = _settle(found, levels(self.config))
+        # What `timed` reads besides the valid escalations, whose columns it reads itself.
+        extra = [
+            [rel, blobs.get(rel), list(summary)]
+            for rel, summary in sorted(summaries.items())
+            if summary[0] == files.MECHANISM or rel not in self.columned
+        ]
+        self.static = kept.Static(self.files, self.reused, _lists(static), extra)
+        dynamic, until = self.timed(extra)
+        return sorted({*static, *dynamic}, key=_order), until
+
+    def from_static(self, static: kept.Static) -> tuple[list[Finding], datetime | None]:
+        """A whole run from the untimed findings kept for this state, and `timed` now."""
+        self.files, self.reused = static.files, static.reused
+        dynamic, until = self.timed(static.extra)
+        found = [Finding(*item) for item in static.findings]
+        return sorted({*found, *dynamic}, key=_order), until
+
+    def timed(self, extra: list[list[Any]]) -> tuple[list[Finding], datetime | None]:
+        """The findings that depend on the clock, over `extra` and the valid escalations
+        that are unresolved or recent, read from the index's columns."""
+        from datetime import timedelta
+
+        from mechctl.services.core import analysis
+
+        escalations: list[tuple[str, filecheck.Summary]] = []
+        mechanisms: dict[str, list[tuple[str, filecheck.Summary]]] = {}
+        blobs: dict[str, str] = {}
+        for rel, blob, summary in extra:
+            if blob is not None:
+                blobs[rel] = blob
+            if summary[0] == files.MECHANISM:
+                mechanisms.setdefault(summary[1], []).append((rel, tuple(summary)))
+            else:
+                escalations.append((rel, tuple(summary)))
+        # A day's margin on the window: `crossfile.timed` draws the exact line.
+        since = (self.now - analysis.RECURRING_WINDOW - timedelta(days=1)).timestamp()
+        columns = (
+            "path, origin, blob, id, mechanism, failure_mode, severity, status, raised_ts,"
+            " change_mechanism, change_version FROM files WHERE kind = ? AND valid = 1"
+            " AND path NOT GLOB '*/.*'"
+        )
+        seen: set[str] = set()
+        untracked = self.state.untracked
+        for sql, args in (
+            (f"SELECT {columns} AND status IN (?, ?)", (ESCALATION, "open", "acknowledged")),
+            (f"SELECT {columns} AND raised_ts >= ?", (ESCALATION, int(since))),
+        ):
+            for rel, origin, blob, *summary in self.index.rows(sql, args):
+                if rel in seen or (origin == 2 and rel not in untracked):
+                    continue
+                seen.add(rel)
+                blobs[rel] = blob
+                escalations.append((rel, (files.ESCALATION, *summary)))
+        escalations.sort(key=lambda item: item[0])
+        pending, until = crossfile.timed(
+            escalations, mechanisms, self.config, self.now, self._activations
+        )
+        return _settle(self._place(pending, blobs), levels(self.config)), until
 
     def _results(self) -> Iterable[tuple[str, str, str | None, filecheck.Result]]:
         """(path, lint kind, blob id, result) of every record file, in no particular order."""
@@ -154,6 +220,7 @@ class _Run:
             self.reused += 1
             kind = _KINDS[kind]
             if valid and kind == files.ESCALATION:
+                self.columned.add(rel)
                 summary = (files.ESCALATION, *row[7:15])
                 items = tuple(map(tuple, orjson.loads(lint)[0])) if lint is not None else ()
                 owner = row[15]
@@ -261,4 +328,12 @@ def _settle(found: Iterable[Raw], configured: dict[str, str]) -> list[Finding]:
         severity = configured.get(rule) or level or RULES[rule].severity
         if severity != OFF:
             settled.add(Finding(rel, line, column, rule, severity, message))
-    return sorted(settled, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))
+    return sorted(settled, key=_order)
+
+
+def _order(f: Finding) -> tuple[str, int, int, str, str]:
+    return (f.path, f.line, f.column, f.rule, f.message)
+
+
+def _lists(found: list[Finding]) -> list[list[Any]]:
+    return [[f.path, f.line, f.column, f.rule, f.severity, f.message] for f in found]

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS lint_runs (key TEXT PRIMARY KEY, start TEXT NOT NULL,
     findings BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS lint_outputs (key TEXT NOT NULL, format TEXT NOT NULL,
     body BLOB NOT NULL, PRIMARY KEY (key, format));
+CREATE TABLE IF NOT EXISTS lint_static (key TEXT PRIMARY KEY, files INTEGER NOT NULL,
+    reused INTEGER NOT NULL, findings BLOB NOT NULL, extra BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS lint_places (path TEXT NOT NULL, blob TEXT NOT NULL,
     at TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,
     PRIMARY KEY (path, blob, at));
@@ -54,6 +56,19 @@ class Run:
     errors: int
     warnings: int
     findings: list[list[Any]]
+
+
+@dataclass
+class Static:
+    """The part of a whole run that does not depend on the clock (every finding but the
+    deadlines, recurrences and inspections), and what the timed rules read besides the
+    valid escalations' columns: [path, blob id, summary] of the mechanisms and of the
+    escalations that are not valid rows of the index."""
+
+    files: int
+    reused: int
+    findings: list[list[Any]]
+    extra: list[list[Any]]
 
 
 def ensure(db: sqlite3.Connection) -> bool:
@@ -97,6 +112,42 @@ def recall(db: sqlite3.Connection, key: str, now: datetime) -> Run | None:
         return Run(row[2], row[3], row[4], orjson.loads(zlib.decompress(row[5])))
     except (sqlite3.Error, zlib.error, ValueError, TypeError):
         return None
+
+
+def recall_static(db: sqlite3.Connection, key: str) -> Static | None:
+    """The untimed part of the last whole run, when it was in state `key`."""
+    import sqlite3
+
+    try:
+        if not _has_tables(db):
+            return None
+        row = db.execute(
+            "SELECT files, reused, findings, extra FROM lint_static WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        findings = orjson.loads(zlib.decompress(row[2]))
+        extra = orjson.loads(zlib.decompress(row[3]))
+        if not (isinstance(findings, list) and isinstance(extra, list)):
+            return None
+        return Static(int(row[0]), int(row[1]), findings, extra)
+    except (sqlite3.Error, zlib.error, ValueError, TypeError):
+        return None
+
+
+def remember_static(db: sqlite3.Connection, key: str, static: Static) -> None:
+    findings = zlib.compress(orjson.dumps(static.findings), 1)
+    extra = zlib.compress(orjson.dumps(static.extra), 1)
+    _write(
+        db,
+        [
+            ("DELETE FROM lint_static WHERE key != ?", [(key,)]),
+            (
+                "INSERT OR REPLACE INTO lint_static VALUES (?, ?, ?, ?, ?)",
+                [(key, static.files, static.reused, findings, extra)],
+            ),
+        ],
+    )
 
 
 def output(db: sqlite3.Connection, key: str, now: datetime, form: str) -> tuple[Run, bytes] | None:
