@@ -105,11 +105,11 @@ def render(report: LintReport, output: str, ws: Workspace) -> str:
         else:
             data = [finding.as_dict() for finding in report.findings]
         return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
-    from mechctl.cli.lint.output import github, text_parts
+    from mechctl.cli.lint.output import github, text_plain
 
     if output == Format.GITHUB:
         return "".join(line + "\n" for line in github(report))
-    return "".join(piece for piece, _ in text_parts(report))
+    return text_plain(report)
 
 
 def _plain() -> bool:

@@ -83,7 +83,7 @@ def _run(argv: list[str]) -> int | None:
         return None
     report, body = found
     if body is None:
-        from mechctl.cli.lint.output import github, text_parts
+        from mechctl.cli.lint.output import github, text_plain
 
         if output == "json":
             import orjson
@@ -93,7 +93,7 @@ def _run(argv: list[str]) -> int | None:
         elif output == "github":
             text = "".join(line + "\n" for line in github(report))
         else:
-            text = "".join(piece for piece, _ in text_parts(report))
+            text = text_plain(report)
         sys.stdout.write(text)
         if report.kept is not None:
             from mechctl.services.lint.kept import keep_output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,18 +176,22 @@ class _Run:
                 mechanisms.setdefault(summary[1], []).append((rel, tuple(summary)))
             else:
                 escalations.append((rel, tuple(summary)))
-        # A day's margin on the window: `crossfile.timed` draws the exact line.
-        since = (self.now - analysis.RECURRING_WINDOW - timedelta(days=1)).timestamp()
+        # A day's margin on the window (and on any time zone raised_at is written in):
+        # `crossfile.timed` draws the exact line. `+valid`: by status, not by validity.
+        since = (self.now - analysis.RECURRING_WINDOW - timedelta(days=1)).astimezone(UTC)
         columns = (
             "path, origin, blob, id, mechanism, failure_mode, severity, status, raised_ts,"
-            " change_mechanism, change_version FROM files WHERE kind = ? AND valid = 1"
+            " change_mechanism, change_version FROM files WHERE kind = ? AND +valid = 1"
             " AND path NOT GLOB '*/.*'"
         )
         seen: set[str] = set()
         untracked = self.state.untracked
         for sql, args in (
             (f"SELECT {columns} AND status IN (?, ?)", (ESCALATION, "open", "acknowledged")),
-            (f"SELECT {columns} AND raised_ts >= ?", (ESCALATION, int(since))),
+            (
+                f"SELECT {columns.replace('+valid', 'valid')} AND raised_at >= ?",
+                (ESCALATION, since.strftime("%Y-%m-%d")),
+            ),
         ):
             for rel, origin, blob, *summary in self.index.rows(sql, args):
                 if rel in seen or (origin == 2 and rel not in untracked):
