@@ -84,16 +84,18 @@ def lint(
         _print_text(report)
     else:
         body = render(report, output.value, ws)
-        sys.stdout.write(body)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
         if report.kept is not None:  # the next run in this state writes it from there
             from mechctl.services.lint.kept import keep_output
 
-            keep_output(*report.kept, output.value, body.encode("utf-8", "surrogateescape"))
+            keep_output(*report.kept, output.value, body)
     return 1 if report.fails(fail_level.value) else 0
 
 
-def render(report: LintReport, output: str, ws: Workspace) -> str:
-    """What a format writes on stdout (text: without colour), in full."""
+def render(report: LintReport, output: str, ws: Workspace) -> bytes:
+    """What a format writes on stdout (text: without colour), in full, as UTF-8."""
     if output in (Format.JSON, Format.SARIF):
         import orjson
 
@@ -104,12 +106,14 @@ def render(report: LintReport, output: str, ws: Workspace) -> str:
             data: object = sarif(report, levels(ws.config))
         else:
             data = [finding.as_dict() for finding in report.findings]
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
     from mechctl.cli.lint.output import github, text_plain
 
     if output == Format.GITHUB:
-        return "".join(line + "\n" for line in github(report))
-    return text_plain(report)
+        text = "".join(line + "\n" for line in github(report))
+    else:
+        text = text_plain(report)
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _plain() -> bool:
