@@ -96,16 +96,15 @@ def lint(
 
 def render(report: LintReport, output: str, ws: Workspace) -> bytes:
     """What a format writes on stdout (text: without colour), in full, as UTF-8."""
-    if output in (Format.JSON, Format.SARIF):
+    if output == Format.SARIF:
+        from mechctl.services.lint.rules import levels
+        from mechctl.services.lint.sarif import sarif_json
+
+        return sarif_json(report, levels(ws.config))
+    if output == Format.JSON:
         import orjson
 
-        if output == Format.SARIF:
-            from mechctl.services.lint.rules import levels
-            from mechctl.services.lint.sarif import sarif
-
-            data: object = sarif(report, levels(ws.config))
-        else:
-            data = [finding.as_dict() for finding in report.findings]
+        data = [finding.as_dict() for finding in report.findings]
         return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
     from mechctl.cli.lint.output import github, text_plain
 
