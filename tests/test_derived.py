@@ -16,7 +16,7 @@ from lintkit import commit, write_esc
 from mechctl import derived
 
 NOW = {"MECHCTL_NOW": "2026-11-25T12:00:00Z"}
-STORES = ("index.sqlite", "lint-cache.sqlite3")
+STORES = ("index.sqlite",)  # lint keeps its tables in it (services/lint/kept.py)
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_corrupt_store_is_rebuilt_and_changes_nothing(
     assert _outputs(cli) == expected
     with sqlite3.connect(folder / "index.sqlite") as db:  # rebuilt, and holding the records
         assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 5
-    assert _stamp(folder / "lint-cache.sqlite3") == derived.key()
+    assert not (folder / "lint-cache.sqlite3").exists()
     # escalate reads its facts from the rebuilt index
     made = cli("escalate", "-m", "wbr", "-t", "After", "-i", "I", "--json", env=NOW)
     assert made.exit_code == 0 and json.loads(made.stdout)["owner"] == "finance"
@@ -98,9 +98,11 @@ def test_a_corrupt_store_is_rebuilt_and_changes_nothing(
 def test_an_undecodable_value_in_a_sound_store_changes_nothing(cli: Runner, records: Path) -> None:
     expected = _outputs(cli)
     folder = records / ".git" / "mechctl"
-    with sqlite3.connect(folder / "lint-cache.sqlite3") as db:
-        db.execute("UPDATE meta SET value = x'ff00' WHERE key = 'memo'")
     with sqlite3.connect(folder / "index.sqlite") as db:
+        db.execute("UPDATE lint_runs SET findings = x'ff00'")
+        db.execute("UPDATE lint_outputs SET body = x'ff00'")
+        db.execute("UPDATE lint_places SET line = 'x', col = -1")
+        db.execute("UPDATE lint_facts SET value = x'ff00'")
         db.execute("UPDATE files SET record = '{cut' WHERE record IS NOT NULL")
     assert _outputs(cli) == expected
     with sqlite3.connect(folder / "index.sqlite") as db:  # thrown away, and made again
@@ -128,8 +130,8 @@ def test_a_new_key_rebuilds_every_store(
     old = derived.key()
     with sqlite3.connect(folder / "index.sqlite") as db:
         db.execute("INSERT INTO meta VALUES ('planted', x'00')")
-    with sqlite3.connect(folder / "lint-cache.sqlite3") as db:
-        db.execute("INSERT INTO meta VALUES ('planted', x'00')")
+    with sqlite3.connect(folder / "index.sqlite") as db:
+        db.execute("INSERT INTO lint_facts VALUES ('planted', x'00')")
     assert cli("escalate", "-m", "wbr", "-t", "Before", "-i", "I", env=NOW).exit_code == 0
 
     monkeypatch.setattr(derived, "FORMAT", derived.FORMAT + 1)
@@ -141,8 +143,9 @@ def test_a_new_key_rebuilds_every_store(
         assert _stamp(folder / store) == new
     with sqlite3.connect(folder / "index.sqlite") as db:
         assert db.execute("SELECT count(*) FROM meta WHERE name = 'planted'").fetchone() == (0,)
-    with sqlite3.connect(folder / "lint-cache.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM meta WHERE key = 'planted'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM lint_facts WHERE name = 'planted'").fetchone() == (
+            0,
+        )
     assert cli("escalate", "-m", "wbr", "-t", "After", "-i", "I", env=NOW).exit_code == 0
 
 

@@ -1,4 +1,5 @@
-"""The lint cache: warm runs give what cold runs give, and anything that matters invalidates."""
+"""What lint keeps in the index (services/lint/kept.py): warm runs give what cold runs give,
+and anything that matters invalidates."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from conftest import Runner, git
 from lintkit import NOW, commit, findings, write_esc
 
-CACHE = Path(".git") / "mechctl" / "lint-cache.sqlite3"
+CACHE = Path(".git") / "mechctl" / "index.sqlite"
 
 
 @pytest.fixture
@@ -72,10 +73,11 @@ def test_code_change_invalidates(
 
     monkeypatch.setattr(derived, "FORMAT", derived.FORMAT + 1)
     db = sqlite3.connect(records / CACHE)
-    before = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
+    before = db.execute("SELECT key FROM lint_runs").fetchall()
     findings(cli)
-    after = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
+    after = db.execute("SELECT key FROM lint_runs").fetchall()
     db.close()
+    assert len(before) == len(after) == 1
     assert before != after
 
 
@@ -110,13 +112,7 @@ def test_unwritable_cache_folder(cli: Runner, records: Path) -> None:
         folder.chmod(0o700)
 
 
-def test_cache_can_be_turned_off(cli: Runner, records: Path) -> None:
-    expected = findings(cli, env={"MECHCTL_LINT_CACHE": "0"})
-    assert not (records / CACHE).exists()
-    assert findings(cli) == expected
-
-
-def test_parallel_checks_give_the_same_findings(cli: Runner, records: Path) -> None:
+def test_new_files_give_the_same_findings_cold_and_warm(cli: Runner, records: Path) -> None:
     for n in range(6):
         write_esc(
             records,
@@ -125,10 +121,11 @@ def test_parallel_checks_give_the_same_findings(cli: Runner, records: Path) -> N
             raised_at=f"2026-11-1{n}T10:00:00Z",
             status="closed",
         )
-    serial = findings(cli, env={"MECHCTL_LINT_CACHE": "0"})
-    parallel = findings(cli, env={"MECHCTL_LINT_CACHE": "0", "MECHCTL_LINT_PARALLEL_MIN": "1"})
-    assert parallel == serial
-    assert len(serial) == 9  # 6 no-change warnings, 1 recurring, unknown, ack-overdue
+    warm = findings(cli)
+    (records / CACHE).unlink()
+    cold = findings(cli)
+    assert cold == warm
+    assert len(cold) == 9  # 6 no-change warnings, 1 recurring, unknown, ack-overdue
 
 
 def test_untracked_and_unstaged_files_are_linted(cli: Runner, records: Path) -> None:
@@ -150,9 +147,10 @@ def test_warm_path_answers_without_the_full_command(
 
     monkeypatch.setenv("MECHCTL_NOW", NOW)
     monkeypatch.chdir(records)
-    assert warm.run(["lint"]) is None  # no cache yet: the full command must run
+    assert warm.run(["lint"]) is None  # no index yet: the full command must run
     for args in (
         ["--format", "json"],
+        ["--format", "sarif"],
         ["--format", "github"],
         [],
         ["--fail-level", "warning"],
@@ -168,7 +166,6 @@ def test_warm_path_answers_without_the_full_command(
     for args in (
         ["--base", "HEAD"],
         ["--list-rules"],
-        ["--format", "sarif"],
         ["nope.yaml"],
         ["--bogus"],
         ["--format"],
@@ -176,6 +173,9 @@ def test_warm_path_answers_without_the_full_command(
         assert warm.run(["lint", *args]) is None, args
     write_esc(records, "esc-20261120-aaaaaaaa", mechanism="wbr")
     assert warm.run(["lint"]) is None  # a file changed
+    from mechctl.services.lint import state
+
+    assert state.handed(records) is not None  # the index and state go on to the full command
 
 
 def test_real_process_cold_then_warm(cli: Runner, proc: Runner, records: Path) -> None:
@@ -198,3 +198,17 @@ def test_cache_is_shared_by_worktrees(cli: Runner, records: Path, tmp_path: Path
     assert findings(cli, cwd=tree) == findings(cli)
     assert not (tree / CACHE).exists()
     assert os.path.isfile(records / CACHE)
+
+
+def _ages(cli: Runner, now: str) -> list[str]:
+    return [f["message"] for f in findings(cli, now=now) if f["rule"] == "ack-overdue"]
+
+
+def test_an_age_in_a_message_is_never_answered_stale(cli: Runner, records: Path) -> None:
+    """ack-overdue says how long ago the escalation was raised: a run a minute later says
+    it differently, so the kept run does not answer it."""
+    first = _ages(cli, "2026-11-21T12:00:30Z")
+    later = _ages(cli, "2026-11-21T12:01:00Z")
+    assert first != later
+    (records / CACHE).unlink()
+    assert _ages(cli, "2026-11-21T12:01:00Z") == later

@@ -287,7 +287,9 @@ def test_warm_path_loads_no_heavy_modules() -> None:
     import sys
 
     code = (
-        "import sys, mechctl.cli.lint.warm, mechctl.services.lint.memo, mechctl.cli.lint.output;"
+        "import sys, mechctl.cli.lint.warm, mechctl.services.lint.state,"
+        " mechctl.services.lint.kept,"
+        " mechctl.services.core.index, mechctl.cli.lint.output;"
         " print(sorted(m for m in ('pydantic', 'ruamel.yaml', 'typer', 'rich')"
         " if m in sys.modules))"
     )
@@ -299,3 +301,17 @@ def test_warm_path_loads_no_heavy_modules() -> None:
         check=True,
     )
     assert done.stdout == "[]\n"
+
+
+def test_plain_text_is_the_styled_text_without_its_styles(tmp_path: Path) -> None:
+    from mechctl.cli.lint.output import text_parts, text_plain
+    from mechctl.services.lint.finding import Finding, LintReport
+
+    findings = [
+        Finding("escalations/2026/11/a.yaml", 3, 1, "unknown-mechanism", "error", "no 'x'"),
+        Finding("escalations/2026/11/a.yaml", 12, 10, "ack-overdue", "warning", "late"),
+        Finding("mechanisms/m.yaml", 1, 1, "schema", "error", "id: missing"),
+    ]
+    for found in (findings, []):
+        report = LintReport(findings=found, files=3, reused=0, root=tmp_path)
+        assert text_plain(report) == "".join(piece for piece, _ in text_parts(report))

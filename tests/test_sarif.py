@@ -136,3 +136,20 @@ def test_lint_rules_doc_is_current() -> None:
     assert path.read_text(encoding="utf-8") == wanted, (
         "docs/lint-rules.md is stale: run with MECHCTL_UPDATE_README=1"
     )
+
+
+def test_sarif_written_in_batches_is_the_whole_document(tmp_path: Path) -> None:
+    import orjson
+
+    from mechctl.services.lint.finding import Finding, LintReport
+    from mechctl.services.lint.sarif import sarif, sarif_json
+
+    found = [
+        Finding(f"escalations/2026/11/e{i}.yaml", i + 1, 3, "ack-overdue", "warning", f"m {i}")
+        for i in range(7)
+    ]
+    for findings in (found, found[:1], []):
+        report = LintReport(findings=findings, files=7, reused=0, root=tmp_path)
+        whole = orjson.dumps(sarif(report, {}), option=orjson.OPT_INDENT_2) + b"\n"
+        assert sarif_json(report, {}, batch=3) == whole
+        assert sarif_json(report, {}, batch=100) == whole

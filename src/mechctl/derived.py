@@ -59,7 +59,6 @@ FORMAT = 4
 # to one worktree) and the index (it mirrors one work tree and its git index).
 PATHS: dict[str, tuple[str, str]] = {
     "index": ("index.sqlite", "one row per record file, checked: every read goes through it"),
-    "lint-cache": ("lint-cache.sqlite3", "the last lint run's memo, places of cross-file findings"),
     "lock": ("lock", "the mutation lock (flock)"),
     "journal": ("journal.json", "what a killed command leaves for the next one to finish"),
     "drafts": ("drafts", "what the user typed, when a commit was refused"),
@@ -67,9 +66,14 @@ PATHS: dict[str, tuple[str, str]] = {
     "crash": ("crash", "reports of internal errors"),
 }
 
-# What earlier versions kept here and the index replaced (FORMAT 4): the record cache and
-# escalate's facts. Removed once, when the index is first made (remove_leftovers).
-LEFTOVERS = ("cache.sqlite", *(f"cache.sqlite{suffix}" for suffix in ("-wal", "-shm", "-journal")))
+# What earlier versions kept here and the index replaced (FORMAT 4): the record cache,
+# escalate's facts and lint's cache (its tables are in the index now). Removed once, when
+# the index is first made (remove_leftovers).
+LEFTOVERS = tuple(
+    f"{name}{suffix}"
+    for name in ("cache.sqlite", "lint-cache.sqlite3")
+    for suffix in ("", "-wal", "-shm", "-journal")
+)
 LEFTOVER_FOLDERS = ("facts",)
 
 

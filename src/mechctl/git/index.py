@@ -1,21 +1,15 @@
-"""What lint asks of git to key its cache and compare with a base revision: blob ids of the
-index and of trees, commits, trailer dates. Mixed into `repo.Git`."""
+"""What the record index and lint ask of git: what differs from git's index, blob ids of
+trees, commits, trailer dates. Mixed into `repo.Git`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import ClassVar
 
-from mechctl.git.proc import GitMixin, Running
+from mechctl.git.proc import GitMixin
 
 
 class IndexReader(GitMixin):
     """Methods of `Git` for lint; the runner comes from proc.GitMixin."""
-
-    def index_state(self, paths: Sequence[str]) -> IndexState:
-        """Start reading what lint needs to key its cache; `.collect()` waits for it."""
-        return IndexState(self, paths)
 
     def record_changes(
         self, paths: Sequence[str], *, staged: bool, untracked: bool
@@ -70,54 +64,6 @@ class IndexReader(GitMixin):
             if record and record not in found:  # newest first: keep the latest
                 found[record] = fields[0]
         return found
-
-
-@dataclass
-class TreeState:
-    """What lint needs of the work tree under some paths."""
-
-    index: dict[str, tuple[str, str]]  # tracked file -> (mode, blob id), stage 0
-    dirty: set[str]  # tracked files whose content may differ from the index, or unmerged
-    untracked: list[str]  # untracked files (not ignored)
-    head: str | None  # HEAD's commit id; None before the first commit
-
-
-class IndexState:
-    """Four git processes run side by side, and alongside the caller's own work. A file in
-    `dirty` may be a false alarm (stat data changed, content did not): that only costs
-    hashing it. An unmerged file is dirty: its content is a conflict, read from disk."""
-
-    _COMMANDS: ClassVar[dict[str, list[str]]] = {
-        "index": ["ls-files", "-s", "-z", "--"],
-        "dirty": ["diff-files", "--name-only", "-z", "--"],
-        "untracked": ["ls-files", "-o", "--exclude-standard", "-z", "--"],
-        "head": ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
-    }
-
-    def __init__(self, git: GitMixin, paths: Sequence[str]) -> None:
-        self.running: dict[str, Running] = {
-            name: git.start(args + list(paths) if args[-1] == "--" else args)
-            for name, args in self._COMMANDS.items()
-        }
-
-    def collect(self) -> TreeState:
-        # Wait for all four before judging any, so none is left running behind an error.
-        done = {name: proc.wait(check=False) for name, proc in self.running.items()}
-        out: dict[str, str] = {}
-        for name, proc in done.items():
-            if name != "head":  # no HEAD before the first commit: exit 1, which is an answer
-                proc.check()
-            # One decode of the whole output: 10,000 small ones cost ten times more.
-            out[name] = proc.stdout.decode("utf-8", "surrogateescape") if proc.ok else ""
-        index: dict[str, tuple[str, str]] = {}
-        dirty = {rel for rel in out["dirty"].split("\0") if rel}
-        for mode, blob, rel in _entries(out["index"]):
-            if blob is None:
-                dirty.add(rel)
-            else:
-                index[rel] = (mode, blob)
-        untracked = [rel for rel in out["untracked"].split("\0") if rel]
-        return TreeState(index, dirty, untracked, out["head"].strip() or None)
 
 
 def _entries(text: str) -> Iterator[tuple[str, str | None, str]]:

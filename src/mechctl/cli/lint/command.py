@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mechctl.cli.output import STATE, console, note, print_json, warn, workspace
+
+if TYPE_CHECKING:
+    from mechctl.services.core.context import Workspace
+    from mechctl.services.lint.finding import LintReport
 
 
 class Format(StrEnum):
@@ -76,37 +80,55 @@ def lint(
     start = (STATE.repo or Path.cwd()).expanduser().resolve()
     chosen = selection(ws.root, start, list(paths or []))
     report = run(ws, chosen, base)
-    if output is Format.JSON:
-        print_json([finding.as_dict() for finding in report.findings])
-    elif output is Format.SARIF:
-        from mechctl.services.lint.rules import levels
-        from mechctl.services.lint.sarif import sarif
-
-        print_json(sarif(report, levels(ws.config)))
-    elif output is Format.GITHUB:
-        from mechctl.cli.lint.output import github
-
-        sys.stdout.write("".join(line + "\n" for line in github(report)))
-    else:
+    if output is Format.TEXT and not _plain():
         _print_text(report)
+    else:
+        body = render(report, output.value, ws)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        if report.kept is not None:  # the next run in this state writes it from there
+            from mechctl.services.lint.kept import keep_output
+
+            keep_output(*report.kept, output.value, body)
     return 1 if report.fails(fail_level.value) else 0
 
 
-def _print_text(report: object) -> None:
-    from mechctl.cli.lint.output import text_parts
+def render(report: LintReport, output: str, ws: Workspace) -> bytes:
+    """What a format writes on stdout (text: without colour), in full, as UTF-8."""
+    if output == Format.SARIF:
+        from mechctl.services.lint.rules import levels
+        from mechctl.services.lint.sarif import sarif_json
 
+        return sarif_json(report, levels(ws.config))
+    if output == Format.JSON:
+        import orjson
+
+        data = [finding.as_dict() for finding in report.findings]
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    from mechctl.cli.lint.output import github, text_plain
+
+    if output == Format.GITHUB:
+        text = "".join(line + "\n" for line in github(report))
+    else:
+        text = text_plain(report)
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _plain() -> bool:
     out = console()
-    parts = text_parts(report)  # type: ignore[arg-type]
-    if out.no_color or out.color_system is None:
-        # rich would only lay out plain text here, at ~0.6 ms a line; write it directly.
-        sys.stdout.write("".join(piece for piece, _ in parts))
-        return
+    return bool(out.no_color or out.color_system is None)
+
+
+def _print_text(report: LintReport) -> None:
     from rich.text import Text
 
+    from mechctl.cli.lint.output import text_parts
+
     line = Text()
-    for piece, style in parts:
+    for piece, style in text_parts(report):
         line.append(piece, style=style or None)
-    out.print(line, end="", soft_wrap=True)
+    console().print(line, end="", soft_wrap=True)
 
 
 def _list_rules(output: Format) -> int:

@@ -50,6 +50,24 @@ def text_parts(report: LintReport) -> Iterator[tuple[str, str]]:
     yield summary(report) + "\n", style
 
 
+def text_plain(report: LintReport) -> str:
+    """`text_parts` joined, without styles: what a pipe gets (built line by line, several
+    times faster over tens of thousands of findings)."""
+    out: list[str] = []
+    for _, group in groupby(report.findings, key=lambda f: f.path):
+        items = list(group)
+        width = max(len(f.rule) for f in items)
+        places = [f"{f.path}:{f.line}:{f.column}" for f in items]
+        at = max(len(place) for place in places)
+        out.extend(
+            f"{place:<{at}}  {f.severity:<7}  {f.rule:<{width}}  {f.message}\n"
+            for f, place in zip(items, places, strict=True)
+        )
+        out.append("\n")
+    out.append(summary(report) + "\n")
+    return "".join(out)
+
+
 def _data(value: str) -> str:
     """GitHub's escaping of a workflow command's message."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -1,22 +1,26 @@
-"""The warm path of `mechctl lint`: answer from the run memo before loading the rest.
+"""The warm path of `mechctl lint`: answer from the index before loading the rest.
 
 Starting the full command line costs about 0.3 s (typer, pydantic, the models): more than a
-whole warm lint of 10,000 records may take (a twentieth of a cold one, docs/design.md §8). When the
-command line is a plain `mechctl [-C PATH] lint [--format text|json|github] [--fail-level
-L] [PATH]...` and the repository is in the state of the last run, within the span its
-findings hold (see services/lint/cache.py), this prints them with the same renderers and
+warm lint takes. When the command line is a plain `mechctl [-C PATH] lint [--format
+text|json|github|sarif] [--fail-level L] [PATH]...`, this opens the index (which brings it up
+to date, services/core/index/), takes the state of the run (services/lint/state.py) and, when
+the run kept in the index is of that state and its findings still hold (services/lint/kept.py),
+writes what that run's format wrote, or renders its findings with the same renderers, and
 returns the exit code. Anything else (another option, a changed file, colour on a terminal,
-any error at all) returns None, and the full command runs; it reads the same memo.
+any error at all) returns None, and the full command runs, on the index and state opened here.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-_FORMATS = ("text", "json", "github")
+if TYPE_CHECKING:
+    from mechctl.services.lint.finding import LintReport
+
+_FORMATS = ("text", "json", "github", "sarif")
 _LEVELS = ("error", "warning")
 
 
@@ -73,20 +77,89 @@ def _run(argv: list[str]) -> int | None:
     colour = sys.stdout.isatty() or os.environ.get("FORCE_COLOR")
     if output == "text" and colour and not os.environ.get("NO_COLOR"):
         return None  # colour is rich's job
-    from mechctl.services.lint.memo import recall
-
     start = Path(repo).expanduser().resolve() if repo else Path.cwd()
-    report = recall(start, paths)
-    if report is None:
+    found = _recall(start, paths, output)
+    if found is None:
         return None
-    from mechctl.cli.lint.output import github, text_parts
+    report, body = found
+    if body is None:
+        from mechctl.cli.lint.output import github, text_plain
 
-    if output == "json":
-        out = json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False)
-        sys.stdout.write(out + "\n")
-    elif output == "github":
-        sys.stdout.write("".join(line + "\n" for line in github(report)))
+        if output == "json":
+            import orjson
+
+            data = [f.as_dict() for f in report.findings]
+            text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        elif output == "github":
+            text = "".join(line + "\n" for line in github(report))
+        else:
+            text = text_plain(report)
+        sys.stdout.write(text)
+        if report.kept is not None:
+            from mechctl.services.lint.kept import keep_output
+
+            keep_output(*report.kept, output, text.encode("utf-8", "surrogateescape"))
     else:
-        sys.stdout.write("".join(piece for piece, _ in text_parts(report)))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
     sys.stdout.flush()
     return 1 if report.fails(fail_level) else 0
+
+
+def _recall(start: Path, paths: list[str], output: str) -> tuple[LintReport, bytes | None] | None:
+    """The report of the run kept in the index, when it is of this state and still holds,
+    with what `output` wrote for it when that was kept too; else None, and the index and
+    state are handed on to the full command."""
+    from mechctl import clock
+    from mechctl.git.repo import Git
+    from mechctl.services.core.context import Workspace
+    from mechctl.services.core.index.store import store_file
+    from mechctl.services.lint import kept, state
+    from mechctl.services.lint.files import selected, selection
+    from mechctl.services.lint.finding import Finding, LintReport
+
+    ws = Workspace(git=Git.discover(start))
+    if not store_file(ws).is_file():
+        return None  # cold: the full command builds the index
+    chosen = selection(ws.root, start, paths)
+    started = state.start(ws)
+    from mechctl.services.core.index import open_index
+
+    try:
+        index = open_index(ws)
+    except BaseException:
+        started.discard()
+        raise
+    try:
+        now = clock.now()
+        try:
+            taken = state.take(ws, started, index.db, now)
+        except BaseException:
+            started.discard()
+            raise
+        whole = (index.store, taken.key) if index.store is not None else None
+        if chosen is None:
+            hit = kept.output(index.db, taken.key, now, output)
+            if hit is not None:
+                run, body = hit
+                state.keep(index.db, taken)
+                index.close()
+                report = LintReport([], run.files, run.files, ws.root)
+                report.counts = (run.errors, run.warnings)
+                return report, body
+        recalled = kept.recall(index.db, taken.key, now) if output != "sarif" else None
+        if recalled is None:
+            state.hand_on(ws.root, index, taken)
+            return None
+    except BaseException:
+        index.close()
+        raise
+    state.keep(index.db, taken)
+    index.close()
+    findings = [Finding(*item) for item in recalled.findings]
+    report = LintReport(
+        [f for f in findings if selected(f.path, chosen)], recalled.files, recalled.files, ws.root
+    )
+    if chosen is None:
+        report.kept = whole
+    return report, None

@@ -75,21 +75,36 @@ def run(
     now: datetime,
     activations: Callable[[], dict[str, str]],
 ) -> tuple[list[Pending], datetime | None]:
-    """Every cross-file finding, and until when they hold: the first moment after `now`
-    at which a deadline passes, a due date passes or an escalation leaves the 90-day window
-    (None: never, as long as no file changes). `mechanism_stems`: the file names of every
-    mechanism file, valid or not, so one broken file does not make all its escalations
-    'unknown'."""
-    found: list[Pending] = []
+    """Every cross-file finding, and until when they hold (see `timed`): `untimed` and
+    `timed` over the same summaries."""
+    found = untimed(summaries, mechanism_stems)
+    escalations, mechanisms = split(summaries)
+    pending, until = timed(escalations, mechanisms, config, now, activations)
+    return found + pending, until
+
+
+def split(
+    summaries: dict[str, Summary],
+) -> tuple[list[tuple[str, Summary]], dict[str, list[tuple[str, Summary]]]]:
+    """(escalations, mechanism id -> its files), each in path order."""
     mechanisms: dict[str, list[tuple[str, Summary]]] = defaultdict(list)
     escalations: list[tuple[str, Summary]] = []
-    ids: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for rel, summary in summaries.items():
-        ids[(summary[0], summary[1])].append(rel)
+    for rel, summary in sorted(summaries.items()):
         if summary[0] == MECHANISM:
             mechanisms[summary[1]].append((rel, summary))
         else:
             escalations.append((rel, summary))
+    return escalations, mechanisms
+
+
+def untimed(summaries: dict[str, Summary], mechanism_stems: set[str]) -> list[Pending]:
+    """The cross-file findings that do not depend on the clock: duplicate ids and references.
+    `mechanism_stems`: the file names of every mechanism file, valid or not, so one broken
+    file does not make all its escalations 'unknown'."""
+    found: list[Pending] = []
+    ids: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for rel, summary in summaries.items():
+        ids[(summary[0], summary[1])].append(rel)
     for (kind, record), rels in ids.items():
         if len(rels) > 1:
             what = "mechanism" if kind == MECHANISM else "escalation"
@@ -104,8 +119,25 @@ def run(
                         "",
                     )
                 )
+    escalations, mechanisms = split(summaries)
     known = set(mechanisms) | mechanism_stems
     found += _references(escalations, mechanisms, known)
+    return found
+
+
+def timed(
+    escalations: Iterable[tuple[str, Summary]],
+    mechanisms: dict[str, list[tuple[str, Summary]]],
+    config: Config,
+    now: datetime,
+    activations: Callable[[], dict[str, str]],
+) -> tuple[list[Pending], datetime | None]:
+    """The findings that depend on the clock (deadlines, recurrence, inspections), and until
+    when they hold: the first moment after `now` at which a deadline passes, a due date
+    passes, an escalation leaves the 90-day window or an age in a message changes (None:
+    never, as long as no file changes). `escalations` may hold any superset of the
+    unresolved and the recent ones, in path order; `mechanisms` as `split` gives them."""
+    found: list[Pending] = []
     # Only unresolved escalations have deadlines, and only recent ones count for recurrence;
     # in a repository of years, that is a small part, so only those become Facts.
     horizon = (now - analysis.RECURRING_WINDOW).timestamp()
@@ -188,6 +220,13 @@ def _references(
                 )
 
 
+def _age_turns(value: timedelta, now: datetime) -> datetime:
+    """The last instant at which `age` still says what it says of `value` now: it counts
+    minutes below a day and hours from a day on."""
+    step = timedelta(hours=1) if value >= timedelta(days=1) else timedelta(minutes=1)
+    return now + (step - value % step) - timedelta(microseconds=1)
+
+
 def _deadlines(
     escalations: list[Facts], config: Config, now: datetime, changes: list[datetime]
 ) -> Iterable[Pending]:
@@ -195,7 +234,10 @@ def _deadlines(
         if esc.status is EscalationStatus.OPEN:
             changes.append(esc.raised_at + analysis.ack_target(esc, config))
         changes.append(esc.raised_at + analysis.resolve_target(esc, config))
-        if analysis.ack_overdue(esc, config, now):
+        overdue = analysis.ack_overdue(esc, config, now)
+        if overdue or analysis.resolve_overdue(esc, config, now):
+            changes.append(_age_turns(now - esc.raised_at, now))
+        if overdue:
             target = format_duration(analysis.ack_target(esc, config))
             yield (
                 esc.rel,

@@ -1,4 +1,4 @@
-"""Which files lint reads, and the git blob id that keys each one's cached result.
+"""Which files lint reads, and what a command line selects of them.
 
 Kept free of heavy imports (pydantic, ruamel): the warm path (cli/lint/warm.py) uses it.
 """
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mechctl.errors import UsageError
-from mechctl.git.repo import Git
 
 # Copies of store.layout's names: importing it would load the models (test_lint checks).
 CONFIG_FILE = ".mechctl.yaml"
@@ -36,15 +35,6 @@ class RecordFile:
     data: bytes | None = None  # its bytes, when they were read to compute the blob id
 
 
-@dataclass
-class Snapshot:
-    """The record files as they are now, and HEAD."""
-
-    records: list[RecordFile]
-    head: str | None
-    generated: tuple[tuple[str, str | None], ...] = ()  # schemas, CODEOWNERS: (rel, digest)
-
-
 def git_blob_id(data: bytes) -> str:
     """The id git gives these bytes, so a file hashed here matches its committed blob."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
@@ -61,7 +51,7 @@ def _link_problem(root: Path, path: Path) -> str | None:
     return None
 
 
-def _record_kind(rel: str) -> str | None:
+def record_kind(rel: str) -> str | None:
     """The kind of record a path holds, or None when lint does not read it: other file
     types, and hidden files and folders (editor swap files, drafts)."""
     if not rel.endswith((".yaml", ".yml")) or "/." in rel or rel.startswith("."):
@@ -70,68 +60,18 @@ def _record_kind(rel: str) -> str | None:
     return FOLDERS.get(top) if slash else None
 
 
-def discover(root: Path, git: Git) -> Snapshot:
-    """Every record file under mechanisms/ and escalations/ that git tracks or would track,
-    wherever it sits (a record in the wrong place is a finding, not invisible), each with its
-    blob id: from git's index when the file is unmodified, else by hashing its bytes (kept
-    for the checks). Files git ignores are not records."""
-    tree = git.index_state(list(FOLDERS)).collect()
-    found: list[RecordFile] = []
-    for rel, (mode, blob) in tree.index.items():
-        kind = _record_kind(rel)
-        if kind is None or mode == "160000":  # not a record, or a submodule
-            continue
-        if mode == "120000":
-            found.append(_linked(root, rel, kind))
-        elif rel in tree.dirty:
-            record = _read(root, rel, kind)
-            if record is not None:  # None: deleted from the work tree
-                found.append(record)
-        else:
-            found.append(RecordFile(rel, kind, blob))
-    for rel in [*tree.untracked, *(r for r in tree.dirty if r not in tree.index)]:
-        kind = _record_kind(rel)
-        if kind is None:
-            continue
-        if os.path.islink(root / rel):
-            found.append(_linked(root, rel, kind))
-        else:
-            record = _read(root, rel, kind)
-            if record is not None:
-                found.append(record)
-    found.sort(key=lambda f: f.rel)
-    generated = []
-    for rel in (*SCHEMA_FILES, *CODEOWNERS, ISSUE_FORM):
-        path = root / rel
-        generated.append((rel, git_blob_id(path.read_bytes()) if path.is_file() else None))
-    return Snapshot(found, tree.head, tuple(generated))
-
-
-_primed: dict[Path, Snapshot] = {}
-
-
-def prime(root: Path, snapshot: Snapshot) -> None:
-    """Hand a snapshot just taken to the `discover` that follows in this same process: the
-    warm path took it, found no memo, and the full command now runs (saves a second look)."""
-    _primed[root] = snapshot
-
-
-def primed(root: Path) -> Snapshot | None:
-    return _primed.pop(root, None)
-
-
-def _linked(root: Path, rel: str, kind: str) -> RecordFile:
+def linked(root: Path, rel: str, kind: str) -> RecordFile:
     """A symbolic link is read only when it leads to a file inside the repository."""
     problem = _link_problem(root, root / rel)
     if problem is None:
-        record = _read(root, rel, kind)
+        record = read_record(root, rel, kind)
         if record is not None:
             return record
         problem = "symbolic link to nothing (or to a folder); not followed"
     return RecordFile(rel, kind, None, problem)
 
 
-def _read(root: Path, rel: str, kind: str) -> RecordFile | None:
+def read_record(root: Path, rel: str, kind: str) -> RecordFile | None:
     try:
         data = (root / rel).read_bytes()
     except FileNotFoundError:
@@ -139,15 +79,6 @@ def _read(root: Path, rel: str, kind: str) -> RecordFile | None:
     except OSError as exc:
         return RecordFile(rel, kind, None, f"cannot read the file: {exc.strerror or exc}")
     return RecordFile(rel, kind, git_blob_id(data), data=data)
-
-
-def state_key(gen: str, snapshot: Snapshot) -> str:
-    """One id for everything a whole lint run depends on, apart from the clock."""
-    text = "".join(f"{r.rel}\0{r.blob}\0{r.problem}\n" for r in snapshot.records)
-    head = f"{gen}\n{snapshot.head}\n{snapshot.generated}\n"
-    return hashlib.sha1(
-        (head + text).encode("utf-8", "surrogateescape"), usedforsecurity=False
-    ).hexdigest()
 
 
 def lintable(rel: str) -> bool:

@@ -33,14 +33,24 @@ class Finding:
 class LintReport:
     findings: list[Finding]
     files: int  # record files checked
-    reused: int  # of which answered from the cache
+    reused: int  # of which answered from the index
     root: Path
     notes: list[str] = field(default_factory=list)
+    # (index file, state key) of a whole run kept there (services/lint/kept.py): what its
+    # formats write is kept beside it. None: a run that is not kept (PATH or --base given).
+    kept: tuple[Path, str] | None = None
+    # (errors, warnings) of a report whose output was kept whole, its findings not decoded
+    counts: tuple[int, int] | None = None
 
     def count(self, severity: str) -> int:
+        if self.counts is not None:
+            return self.counts[0 if severity == "error" else 1]
         return sum(1 for f in self.findings if f.severity == severity)
 
     def fails(self, fail_level: str) -> bool:
         """Whether any finding is at or above `fail_level`."""
+        if self.counts is not None:
+            errors, warnings = self.counts
+            return bool(errors or (warnings and fail_level == "warning"))
         floor = SEVERITY_RANK[fail_level]
         return any(SEVERITY_RANK[f.severity] >= floor for f in self.findings)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any, Protocol
 
 from mechctl.models import Config
 from mechctl.services import codeowners
-from mechctl.services.lint.cache import Cache
 from mechctl.services.lint.filecheck import Summary
 from mechctl.services.lint.files import MECHANISM
 from mechctl.store import layout
@@ -15,11 +15,19 @@ from mechctl.store import layout
 Raw = tuple[str, int, int, str, str, str]
 
 
+class Facts(Protocol):
+    """Repository-wide facts kept between runs, each with what it depends on (kept.py)."""
+
+    def fact(self, name: str, depends: object) -> Any: ...
+
+    def put_fact(self, name: str, depends: object, value: object) -> None: ...
+
+
 def run(
-    root: Path, config: Config, summaries: dict[str, Summary], cache: Cache, mechanism_files: int
+    root: Path, config: Config, summaries: dict[str, Summary], facts: Facts, mechanism_files: int
 ) -> list[Raw]:
     return (
-        _schemas(root, cache)
+        _schemas(root, facts)
         + _codeowners(root, config, summaries, mechanism_files)
         + _notify(root, config, summaries)
         + _issue_form(root, summaries, mechanism_files)
@@ -115,22 +123,22 @@ def _notify(root: Path, config: Config, summaries: dict[str, Summary]) -> list[R
     return found
 
 
-def _schemas(root: Path, cache: Cache) -> list[Raw]:
+def _schemas(root: Path, facts: Facts) -> list[Raw]:
     """schema-stale; generating the schemas costs tens of milliseconds, so the answer is
-    cached by the files' contents (the cache generation covers mechctl's own code)."""
+    kept by the files' contents (the store's key covers mechctl's own code)."""
     state = []
     for rel in layout.SCHEMA_FILES.values():
         path = root / rel
         digest = hashlib.sha1(path.read_bytes()).hexdigest() if path.is_file() else None
-        state.append((rel, digest))
-    stored = cache.meta.get("schemas")
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == tuple(state):
-        stale = list(stored[1])
+        state.append([rel, digest])
+    stored = facts.fact("schemas", state)
+    if isinstance(stored, list):
+        stale = [str(rel) for rel in stored]
     else:
         from mechctl.services.schema import stale_schemas
 
-        stale = stale_schemas(root)
-        cache.put_meta("schemas", (tuple(state), stale))
+        stale = list(stale_schemas(root))
+        facts.put_fact("schemas", state, stale)
     found = []
     for rel in stale:
         what = "is missing" if not (root / rel).is_file() else "is out of date"

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mechctl import HOMEPAGE, __version__
-from mechctl.services.lint.finding import LintReport
+from mechctl.services.lint.finding import Finding, LintReport
 from mechctl.services.lint.rules import OFF, RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,9 +27,9 @@ def help_uri(rule_id: str) -> str:
     return f"{RULES_DOC}#{rule_id}"
 
 
-def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
+def sarif(report: LintReport, configured: dict[str, str], results: Any = None) -> dict[str, Any]:
     """One run: every rule's metadata (with its configured level), and one result per
-    finding, its location relative to the repository root."""
+    finding, its location relative to the repository root (`results`: in their place)."""
     ids = list(RULES)
     rules = []
     for rule in RULES.values():
@@ -54,23 +54,8 @@ def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
                 "properties": {"tags": ["mechctl"] + (["pull-request"] if rule.needs_base else [])},
             }
         )
-    results = [
-        {
-            "ruleId": f.rule,
-            "ruleIndex": ids.index(f.rule),
-            "level": f.severity,
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": quote(f.path), "uriBaseId": ROOT},
-                        "region": {"startLine": f.line, "startColumn": f.column},
-                    }
-                }
-            ],
-        }
-        for f in report.findings
-    ]
+    if results is None:
+        results = [_result(f, ids) for f in report.findings]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -91,3 +76,45 @@ def sarif(report: LintReport, configured: dict[str, str]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _result(f: Finding, ids: list[str]) -> dict[str, Any]:
+    return {
+        "ruleId": f.rule,
+        "ruleIndex": ids.index(f.rule),
+        "level": f.severity,
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(f.path), "uriBaseId": ROOT},
+                    "region": {"startLine": f.line, "startColumn": f.column},
+                }
+            }
+        ],
+    }
+
+
+_PLACE = "\0results\0"  # stands for the results until they are written in
+_INDENT = b"      "  # of an item of `results` in the document (three levels deep)
+
+
+def sarif_json(report: LintReport, configured: dict[str, str], batch: int = 2000) -> bytes:
+    """`sarif()` as orjson writes it indented, plus a line break, byte for byte, without
+    holding every result as a dict at once: the results are written in batches."""
+    import orjson
+
+    option = orjson.OPT_INDENT_2
+    document = orjson.dumps(sarif(report, configured, _PLACE), option=option) + b"\n"
+    place = orjson.dumps(_PLACE)
+    if not report.findings:
+        return document.replace(place, b"[]", 1)
+    ids = list(RULES)
+    parts = []
+    findings = report.findings
+    for start in range(0, len(findings), batch):
+        items = [_result(f, ids) for f in findings[start : start + batch]]
+        body = orjson.dumps(items, option=option)[2:-2]  # without "[\n" and "\n]"
+        parts.append(_INDENT + body.replace(b"\n", b"\n" + _INDENT))
+    before, _, after = document.partition(place)
+    return b"".join((before, b"[\n", b",\n".join(parts), b"\n", _INDENT, b"]", after))

@@ -217,6 +217,11 @@ class Index:
 
     # -- lint (issue 11) -----------------------------------------------------------------
 
+    @property
+    def store(self) -> Path | None:
+        """The file of the store, or None when this run reads one built in memory."""
+        return self._file
+
     def lint_results(self) -> Iterator[tuple[str, str, bytes | None, bytes | None]]:
         """(path, blob id, problems, lint) of every file, in path order: what lint reads
         of each file (store.LINT_FIELDS)."""
