@@ -1,0 +1,93 @@
+"""The escalation pages of the site, rendered from the index's JSON rows on every core.
+
+An escalation page needs its record only as the index keeps it (checked when it was
+indexed), so no model is built: the row's JSON goes straight into the template. Pages are
+rendered and written in batches by worker processes (forked, so the templates and the ids
+that links need are theirs without being sent); without `fork`, in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+Job = tuple[str, bytes, bool]  # the page's path in the site, the record's JSON, whether it exists
+BATCH = 500
+
+# What the workers render with, set before they are forked.
+_state: dict[str, Any] = {}
+
+
+def write_page(out: Path, rel: str, data: bytes, exists: bool) -> bool:
+    """Write `data` at `rel` unless the file already holds exactly it; whether it was written."""
+    target = out / rel
+    if exists:
+        try:
+            if target.read_bytes() == data:
+                return False
+        except OSError:
+            pass
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return True
+
+
+def _render_batch(jobs: list[Job]) -> list[str]:
+    render: Callable[[dict[str, Any]], str] = _state["render"]
+    out: Path = _state["out"]
+    written = []
+    for rel, record, exists in jobs:
+        data = render(orjson.loads(record)).encode("utf-8")
+        if write_page(out, rel, data, exists):
+            written.append(rel)
+    return written
+
+
+def _batches(jobs: Iterable[Job]) -> Iterator[list[Job]]:
+    batch: list[Job] = []
+    for job in jobs:
+        batch.append(job)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def workers() -> int:
+    """Two at most: the machine this is measured on has two cores, and a site build shares
+    them with Pagefind."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def render_all(
+    out: Path, render: Callable[[dict[str, Any]], str], jobs: Iterable[Job]
+) -> list[str]:
+    """Render and write every job's page; the paths written (unchanged bytes are not)."""
+    _state.update(out=out, render=render)
+    try:
+        methods = multiprocessing.get_all_start_methods()
+        if "fork" not in methods or workers() == 1:
+            return [rel for batch in _batches(jobs) for rel in _render_batch(batch)]
+        written: list[str] = []
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers(), mp_context=context) as pool:
+            pending: list[Future[list[str]]] = []
+            for batch in _batches(jobs):
+                pending.append(pool.submit(_render_batch, batch))
+                if len(pending) > 2 * workers():  # bounded: the records are read as sent
+                    written.extend(pending.pop(0).result())
+            for future in pending:
+                written.extend(future.result())
+        return written
+    finally:
+        _state.clear()
