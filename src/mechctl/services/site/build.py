@@ -159,19 +159,20 @@ class _Writer:
         self.keys: dict[str, str] = {}
         self.result = result
 
+    def fresh(self, rel: str, key: str) -> bool:
+        """Whether the page at `rel` was built from `key` and is still there."""
+        return self.before.get(rel) == key and (self.out / rel).is_file()
+
     def page(self, rel: str, key: str, render: Callable[[], str]) -> None:
         self.keys[rel] = key
-        target = self.out / rel
-        if self.before.get(rel) == key and target.is_file():
+        exists = (self.out / rel).is_file()
+        if self.before.get(rel) == key and exists:
             self.result.unchanged += 1
             return
-        data = render().encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
+        if pages.write_page(self.out, rel, render().encode("utf-8"), exists):
+            self.result.written.append(rel)
+        else:
             self.result.unchanged += 1
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.result.written.append(rel)
 
 
 def _when(moment: datetime | str) -> str:
@@ -287,6 +288,15 @@ def _build_pages(
                 )
             )
 
+        invalid = [(row.path, row.blob) for row in rows if not row.valid]
+        report_base = sources.digest(base, invalid, ws.config.model_dump_json(), now.isoformat())
+        report_keys = reports.report_keys(index, names, now, report_base)
+        to_report = [
+            (name, start)
+            for name, start in names
+            if not writer.fresh(f"reports/{name}.html", report_keys[name])
+        ]
+
         on_disk = _existing(writer.out / "escalations")
         todo: dict[str, str] = {}
         for row in esc_rows:
@@ -300,9 +310,12 @@ def _build_pages(
         jobs = (
             (rel, record, rel.split("/", 1)[1] in on_disk) for rel, record in _records(index, todo)
         )
-        written = pages.render_all(writer.out, escalation, jobs)
+        # The weekly reports are rendered beside the escalation pages, on the other core.
+        side = [functools.partial(reports.report_page, ws, start, now) for _, start in to_report]
+        written, rendered = pages.render_all(writer.out, escalation, jobs, side)
         writer.result.written.extend(written)
         writer.result.unchanged += len(todo) - len(written)
+        report_html = {name: html for (name, _), html in zip(to_report, rendered, strict=True)}
 
         mechanism_template = env.get_template("mechanism.html")
         for mech in mechanisms:
@@ -369,17 +382,14 @@ def _build_pages(
 
         writer.page("index.html", sources.digest(everything, latest), home)
 
-        invalid = [(row.path, row.blob) for row in rows if not row.valid]
-        report_base = sources.digest(base, invalid, ws.config.model_dump_json(), now.isoformat())
-        report_keys = reports.report_keys(index, names, now, report_base)
         shards = _shards(index, esc_rows, mech_rows, mechanism_json)
         searching(shards)
 
-    for name, start in names:
+    for name, _ in names:
         writer.page(
             f"reports/{name}.html",
             report_keys[name],
-            functools.partial(reports.report_page, ws, start, now),
+            functools.partial(report_html.__getitem__, name),
         )
     writer.page(
         "reports/index.html",
@@ -509,13 +519,10 @@ def check_out(out: Path) -> None:
 
 def _write(out: Path, files: dict[str, bytes], result: SiteResult) -> None:
     for rel, data in sorted(files.items()):
-        target = out / rel
-        if target.is_file() and target.read_bytes() == data:
+        if pages.write_page(out, rel, data, (out / rel).is_file()):
+            result.written.append(rel)
+        else:
             result.unchanged += 1
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        result.written.append(rel)
 
 
 def _remove(out: Path, stale: list[str], result: SiteResult) -> None:
