@@ -191,6 +191,16 @@ def _existing(folder: Path) -> set[str]:
         return set()
 
 
+def _tree_of(folder: Path, prefix: str) -> set[str]:
+    """Every file under `folder`, as `prefix` + its path there (one walk, no stat per file)."""
+    found: set[str] = set()
+    for top, _, names in os.walk(folder):
+        inside = os.path.relpath(top, folder).replace(os.sep, "/")
+        start = prefix if inside == "." else f"{prefix}{inside}/"
+        found.update(start + name for name in names)
+    return found
+
+
 def _records(index: Any, paths: dict[str, str]) -> Iterator[tuple[str, bytes]]:
     """(page, record JSON) of the escalation files at `paths` (path: page), in path order:
     one scan for many, one read each for a few."""
@@ -561,13 +571,14 @@ def _index_search(
     for rel in before_files:
         if rel.startswith(search.MAIN):
             old[_bundle_of(rel)].append(rel)
+    present = _tree_of(out / search.MAIN, search.MAIN)
     keep: set[str] = set()
     keys: dict[str, str] = {}
     todo: list[tuple[str, Callable[[], list[search.Record]]]] = []
     for name, key, records in shards:
         keys[name] = key
         files = old.get(name, [])
-        if before_keys.get(name) == key and files and all((out / r).is_file() for r in files):
+        if before_keys.get(name) == key and files and all(r in present for r in files):
             keep.update(files)
         else:
             todo.append((name, records))

@@ -10,11 +10,14 @@ that report: the key never leaves out what the page prints.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import warnings
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from mechctl.services.core.index import ESCALATION
 from mechctl.services.site.sources import digest
@@ -31,51 +34,109 @@ def _period(start: date, now: datetime) -> Any:
     return parse_period(start.isoformat(), end.isoformat(), now)
 
 
-def _groups_before(index: Index, bounds: Sequence[str]) -> dict[str, str]:
-    """For each bound, a digest of every escalation on a mechanism raised before it (what
-    ReportRows.groups reads), from one pass in raising order."""
-    sql = (
-        "SELECT raised_at, path, mechanism, failure_mode, id, raised_ts FROM files"
-        " WHERE kind = ? AND valid = 1 AND mechanism IS NOT NULL ORDER BY raised_at, path"
-    )
-    wanted = sorted(set(bounds))
-    found: dict[str, str] = {}
-    hasher = hashlib.sha1(usedforsecurity=False)
-    at = 0
-    for row in index.db.execute(sql, (ESCALATION,)):
-        while at < len(wanted) and row[0] >= wanted[at]:
-            found[wanted[at]] = hasher.hexdigest()
-            at += 1
-        hasher.update(repr(row).encode("utf-8"))
-    for bound in wanted[at:]:
-        found[bound] = hasher.hexdigest()
-    return found
+_VALID = f"kind = '{ESCALATION}' AND valid = 1"
+
+
+def _sha() -> Any:
+    return hashlib.sha1(usedforsecurity=False)
+
+
+class _Buckets:
+    """Digests of rows by the interval between two edges their time falls in."""
+
+    def __init__(self, edges: list[str]) -> None:
+        self.edges = edges
+        self.hashers = [_sha() for _ in edges[1:]]
+
+    def add(self, at: str, row: tuple[Any, ...]) -> None:
+        place = bisect.bisect_right(self.edges, at) - 1
+        if 0 <= place < len(self.hashers):
+            self.hashers[place].update(repr(row).encode("utf-8"))
+
+    def between(self, low: str, high: str) -> list[str]:
+        start, stop = self.edges.index(low), self.edges.index(high)
+        return [hasher.hexdigest() for hasher in self.hashers[start:stop]]
 
 
 def report_keys(
     index: Index, weeks: Sequence[tuple[str, date]], now: datetime, base: str
 ) -> dict[str, str]:
     """The key of each weekly report page, by its name (`base`: what every report reads
-    besides the escalations: templates, mechanisms, configuration, invalid files, clock)."""
-    from mechctl.services.report.query import ReportRows, bound
+    besides the escalations: templates, mechanisms, configuration, invalid files, clock).
+
+    Each key covers what ReportRows reads for that week, computed for all weeks at once in
+    one pass over each time column: the rows raised, acknowledged and settled (by their
+    time, in buckets between the windows' edges), who resolved what (by the entry's time),
+    the open counts at each window's end, and, as of the week's end, the unresolved rows
+    and the escalations on a mechanism (ReportRows.groups)."""
+    from mechctl.services.report.query import SETTLED, UNRESOLVED, bound
 
     periods = {name: _period(start, now) for name, start in weeks}
-    groups = _groups_before(index, [bound(p.until) for p in periods.values()])
+    windows = {name: p.windows() for name, p in periods.items()}
+    edges = sorted({bound(moment) for found in windows.values() for w in found for moment in w})
+    ends = {bound(min(p.until, now)) for p in periods.values()}
+    ends |= {bound(p.until) for p in periods.values()}
+    cuts = sorted(ends)
+    raised, acked, settled, resolvers = (_Buckets(edges) for _ in range(4))
+    groups, unresolved = _sha(), _sha()
+    before: dict[str, tuple[str, str]] = {}
+    raised_times: list[str] = []
+    cut = 0
+    sql = (
+        "SELECT raised_at, path, severity, mechanism, failure_mode, raised_by, id, raised_ts,"
+        " status, title, level, owner, acknowledged_at, resolved_at, change_mechanism,"
+        " change_version, no_change_reason, resolved_entries, settled_at"
+        f" FROM files WHERE {_VALID} ORDER BY raised_at, path"
+    )
+    settled_times: list[str] = []
+    for row in index.db.execute(sql):
+        at, path, severity, mechanism, mode, by, ident, ts, status = row[:9]
+        title, level, owner, acked_at, resolved_at, change, version, reason = row[9:17]
+        entries, settled_at = row[17], row[18]
+        while cut < len(cuts) and at >= cuts[cut]:
+            before[cuts[cut]] = (groups.hexdigest(), unresolved.hexdigest())
+            cut += 1
+        raised_times.append(at)
+        raised.add(at, (at, path, severity, mechanism, mode, by))
+        if mechanism is not None:
+            groups.update(repr((path, mechanism, mode, at, ident, ts)).encode("utf-8"))
+        if status in UNRESOLVED:
+            shown = (path, ident, title, severity, level, status, mechanism, owner, at, acked_at)
+            unresolved.update(repr(shown).encode("utf-8"))
+        if acked_at is not None:
+            acked.add(acked_at, (acked_at, path, at, severity))
+        if status in SETTLED and resolved_at is not None:
+            facts = (resolved_at, path, ident, title, severity, mechanism, mode, at)
+            settled.add(resolved_at, (*facts, change, version, reason))
+        if entries is not None:
+            for entry_at, entry_by in orjson.loads(entries):
+                resolvers.add(entry_at, (path, entry_at, entry_by))
+        if settled_at is not None:
+            settled_times.append(settled_at)
+    for rest in cuts[cut:]:
+        before[rest] = (groups.hexdigest(), unresolved.hexdigest())
+    settled_times.sort()
+    total = len(raised_times)
+
+    def open_at(moment: datetime) -> int:
+        end = bound(moment)
+        return bisect.bisect_left(raised_times, end) - bisect.bisect_left(settled_times, end)
+
     keys = {}
     for name, period in periods.items():
-        rows = ReportRows(index, period.comparison_since, period.until)
-        as_of = min(period.until, now)
+        low, high = bound(period.comparison_since), bound(period.until)
+        since = bound(period.since)
         keys[name] = digest(
             base,
             name,
-            rows.count(),
-            rows.raised(),
-            rows.settled(),
-            rows.acknowledged(),
-            rows.unresolved(as_of),
-            rows.resolvers(period.since, period.until),
-            [rows.open_at(until) for _, until in period.windows()],
-            groups[bound(period.until)],
+            total,
+            raised.between(low, high),
+            acked.between(low, high),
+            settled.between(low, high),
+            resolvers.between(since, high),
+            [open_at(until) for _, until in windows[name]],
+            before[high][0],
+            before[bound(min(period.until, now))][1],
         )
     return keys
 

@@ -75,11 +75,9 @@ def facts(rows: Iterable[FileRow]) -> Iterator[Fact]:
 
 def mechanism_changes(index: Index) -> dict[str, list[tuple[str, int]]]:
     """By mechanism: the escalations whose resolution names a change to it, with its version."""
-    sql = (
-        "SELECT id, json_extract(record, '$.resolution.mechanism_change.mechanism'),"
-        " json_extract(record, '$.resolution.mechanism_change.version')"
-        " FROM files WHERE kind = ? AND valid = 1"
-        " AND json_extract(record, '$.resolution.mechanism_change') IS NOT NULL ORDER BY path"
+    sql = (  # the index's report columns: no record's JSON is parsed
+        "SELECT id, change_mechanism, change_version FROM files WHERE kind = ? AND valid = 1"
+        " AND change_mechanism IS NOT NULL ORDER BY path"
     )
     found: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for ident, mechanism, version in index.db.execute(sql, (ESCALATION,)):
