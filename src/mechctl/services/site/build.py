@@ -24,7 +24,6 @@ from typing import Any
 import orjson
 
 from mechctl.errors import UsageError
-from mechctl.services.core import analysis
 from mechctl.services.core.context import Workspace
 from mechctl.services.site import pages, reports, search, sources
 from mechctl.services.site.charts import signal_chart
@@ -206,7 +205,7 @@ def _records(index: Any, paths: dict[str, str]) -> Iterator[tuple[str, bytes]]:
     one scan for many, one read each for a few."""
     from mechctl.services.core.index import ESCALATION
 
-    if len(paths) > 1000:
+    if len(paths) > 20000:
         sql = "SELECT path, record FROM files WHERE kind = ? AND valid = 1 ORDER BY path"
         for path, record in index.db.execute(sql, (ESCALATION,)):
             if path in paths:
@@ -250,10 +249,8 @@ def _build_pages(
         mech_rows, esc_rows = sources.kinds(rows)
         mechanism_json = list(index.mechanisms())
         mechanisms = [Mechanism.model_validate(row) for row in mechanism_json]
-        changes = sources.mechanism_changes(index)
-        recurring = analysis.recurring_failures(
-            f for f in sources.facts(esc_rows) if f.raised_at < now
-        )
+        changes = sources.mechanism_changes(esc_rows)
+        recurring = sources.recurring(index, now)
         recurring_of: dict[str, list[Any]] = defaultdict(list)
         for item in recurring:
             recurring_of[item.mechanism].append(item)
@@ -274,9 +271,13 @@ def _build_pages(
             links("") if links is not None else None,
             [(row.path, row.blob) for row in mech_rows],
         )
-        everything = sources.digest(
+        # What the home page shows: the mechanisms, the open escalations, the recurring
+        # failures, the configuration (due dates), the invalid files, the clock.
+        home_key = sources.digest(
             base,
-            [(row.path, row.blob, row.valid) for row in rows],
+            [(row.path, row.blob) for row in esc_rows if row.status in OPEN_STATES],
+            [(r.mechanism, r.failure_mode.value, r.escalations) for r in recurring],
+            [(row.path, row.blob) for row in rows if not row.valid],
             ws.config.model_dump_json(),
             now.isoformat(),
             skipped,
@@ -311,7 +312,7 @@ def _build_pages(
         todo: dict[str, str] = {}
         for row in esc_rows:
             rel = f"escalations/{row.id}.html"
-            key = sources.digest(base, row.blob)
+            key = f"{base[:16]}:{row.blob}"  # its record and the mechanisms: no hash per page
             writer.keys[rel] = key
             if writer.before.get(rel) == key and f"{row.id}.html" in on_disk:
                 writer.result.unchanged += 1
@@ -390,7 +391,7 @@ def _build_pages(
                 )
             )
 
-        writer.page("index.html", sources.digest(everything, latest), home)
+        writer.page("index.html", sources.digest(home_key, latest), home)
 
         shards = _shards(index, esc_rows, mech_rows, mechanism_json)
         searching(shards)

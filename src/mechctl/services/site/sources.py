@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mechctl.models import EscalationStatus
-from mechctl.models.enums import FailureMode, Severity
+from mechctl.models.enums import FailureMode
+from mechctl.services.core.analysis import RecurringFailure
 from mechctl.services.core.index import ESCALATION, MECHANISM, Index
 
 
@@ -33,57 +33,68 @@ class FileRow:
     raised_at: str | None
     failure_mode: str | None
     severity: str | None
-
-
-@dataclass(frozen=True)
-class Fact:
-    """What `analysis.recurring_failures` reads of an escalation, from the index's columns."""
-
-    id: str
-    mechanism: str | None
-    failure_mode: FailureMode
-    severity: Severity
-    status: EscalationStatus
-    raised_at: datetime
+    change: tuple[str, int] | None  # the mechanism and version its resolution changed
 
 
 def files(index: Index) -> list[FileRow]:
     """Every record file, valid or not, in path order."""
     sql = (
-        "SELECT path, kind, blob, valid, id, mechanism, status, raised_at, failure_mode, severity"
-        " FROM files ORDER BY path"
+        "SELECT path, kind, blob, valid, id, mechanism, status, raised_at, failure_mode, severity,"
+        " change_mechanism, change_version FROM files ORDER BY path"
     )
     rows = index.db.execute(sql)
     return [
-        FileRow(path, kind, blob, bool(valid), ident, mech, status, raised, mode, severity)
-        for (path, kind, blob, valid, ident, mech, status, raised, mode, severity) in rows
+        FileRow(
+            path,
+            kind,
+            blob,
+            bool(valid),
+            ident,
+            mech,
+            status,
+            raised,
+            mode,
+            severity,
+            None if changed is None else (str(changed), int(version)),
+        )
+        for (
+            path,
+            kind,
+            blob,
+            valid,
+            ident,
+            mech,
+            status,
+            raised,
+            mode,
+            severity,
+            changed,
+            version,
+        ) in rows
     ]
 
 
-def facts(rows: Iterable[FileRow]) -> Iterator[Fact]:
-    for row in rows:
-        if row.kind == ESCALATION and row.valid and row.id and row.raised_at:
-            yield Fact(
-                row.id,
-                row.mechanism,
-                FailureMode(str(row.failure_mode)),
-                Severity(str(row.severity)),
-                EscalationStatus(str(row.status)),
-                datetime.fromisoformat(row.raised_at),
-            )
-
-
-def mechanism_changes(index: Index) -> dict[str, list[tuple[str, int]]]:
-    """By mechanism: the escalations whose resolution names a change to it, with its version."""
-    sql = (  # the index's report columns: no record's JSON is parsed
-        "SELECT id, change_mechanism, change_version FROM files WHERE kind = ? AND valid = 1"
-        " AND change_mechanism IS NOT NULL ORDER BY path"
-    )
+def mechanism_changes(rows: Iterable[FileRow]) -> dict[str, list[tuple[str, int]]]:
+    """By mechanism: the escalations whose resolution names a change to it, with its version
+    (`rows`: the valid escalations, in path order)."""
     found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for ident, mechanism, version in index.db.execute(sql, (ESCALATION,)):
-        if mechanism is not None:
-            found[str(mechanism)].append((str(ident), int(version)))
+    for row in rows:
+        if row.change is not None:
+            found[row.change[0]].append((str(row.id), row.change[1]))
     return found
+
+
+def recurring(index: Index, now: datetime) -> list[RecurringFailure]:
+    """analysis.recurring_failures over the escalations raised before `now`, by the report's
+    rule over the index's groups (the same figures, without a fact object per record)."""
+    from mechctl.services.report.build import _recurring
+    from mechctl.services.report.query import ReportRows
+
+    groups = ReportRows(index, now, now).groups()
+    return [
+        RecurringFailure(r.mechanism, FailureMode(r.failure_mode), tuple(r.escalations))
+        for r in _recurring(groups, now)
+    ]
 
 
 def record(index: Index, rel: str) -> dict[str, Any] | None:
