@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from cdp import Browser, find_chromium
 from conftest import git
-from report_repo import E1, E2, E4, NOW, build
+from report_repo import E1, E2, E4, E9, NOW, build
 
 ENV = {"MECHCTL_NOW": NOW}
 
@@ -252,6 +252,33 @@ def test_rebuild_after_change_add_delete_equals_a_clean_build(
     shutil.rmtree(clean)
     _site(repo, clean)
     assert _tree(out) == _tree(clean)
+
+
+def test_rebuild_after_one_old_change_writes_only_its_pages(
+    site_repo: Path, tmp_path: Path
+) -> None:
+    """A closed escalation from before the report's windows gets a new title: its page, its
+    mechanism's page (which lists the titles) and its month's search shard are written, and
+    nothing else: not the home page, not the weekly report. The site equals a clean build."""
+    repo = tmp_path / "repo"
+    _fresh_copy(site_repo, repo)
+    out = tmp_path / "out"
+    _site(repo, out)
+    e9 = next(repo.glob(f"escalations/**/{E9}.yaml"))
+    text = e9.read_text()
+    assert re.search(r"^title: ", text, re.M)
+    e9.write_text(re.sub(r"^title: ", "title: Renamed ", text, count=1, flags=re.M))
+    git(repo, "commit", "-qam", "rename an old escalation")
+    again = _site(repo, out)
+    assert _html(again, "written") == {f"escalations/{E9}.html", "mechanisms/wbr.html"}
+    shard = "pagefind/escalations/2025-12/"
+    searched = [rel for rel in again["written"] if rel.startswith("pagefind/")]  # type: ignore[attr-defined]
+    assert searched and all(rel.startswith(shard) for rel in searched)
+    assert all(rel.startswith(shard) for rel in again["removed"])  # type: ignore[attr-defined]
+    clean = tmp_path / "clean"
+    _site(repo, clean)
+    assert _tree(out) == _tree(clean)
+    assert "Renamed " in (out / "escalations" / f"{E9}.html").read_text()
 
 
 def test_rebuild_without_the_keys_equals_a_clean_build(site_repo: Path, tmp_path: Path) -> None:

@@ -323,7 +323,8 @@ def _build_pages(
         )
         # The weekly reports are rendered beside the escalation pages, on the other core.
         side = [functools.partial(reports.report_page, ws, start, now) for _, start in to_report]
-        written, rendered = pages.render_all(writer.out, escalation, jobs, side)
+        few = len(todo) < pages.BATCH
+        written, rendered = pages.render_all(writer.out, escalation, jobs, side, few=few)
         writer.result.written.extend(written)
         writer.result.unchanged += len(todo) - len(written)
         report_html = {name: html for (name, _), html in zip(to_report, rendered, strict=True)}

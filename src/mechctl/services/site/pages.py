@@ -92,14 +92,17 @@ def render_all(
     render: Callable[[dict[str, Any]], str],
     jobs: Iterable[Job],
     side: Sequence[Callable[[], str]] = (),
+    *,
+    few: bool = False,
 ) -> tuple[list[str], list[str]]:
     """Render and write every job's page, and run the `side` jobs (the weekly reports,
     started first: each takes long) beside them; the paths written (unchanged bytes are
-    not) and what each side job returned."""
+    not) and what each side job returned. `few`: so few jobs that starting workers would
+    cost more than it saves (a rebuild after one change)."""
     _state.update(out=out, render=render, side=list(side))
     try:
         methods = multiprocessing.get_all_start_methods()
-        if "fork" not in methods or workers() == 1:
+        if "fork" not in methods or workers() == 1 or (few and not side):
             written = [rel for batch in _batches(jobs) for rel in _render_batch(batch)]
             return written, [job() for job in side]
         written = []

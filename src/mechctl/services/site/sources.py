@@ -19,7 +19,7 @@ from mechctl.services.core.analysis import RecurringFailure
 from mechctl.services.core.index import ESCALATION, MECHANISM, Index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 100,000 of them at once: no __dict__ each
 class FileRow:
     """One record file as the index has it (columns only, never the record)."""
 
