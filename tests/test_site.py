@@ -405,6 +405,23 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
                 session=session,
             )["result"].get("value")
             browser.drain(0.3)
+            # The escalations are in the search's shards, which the search page merges.
+            merged = browser.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "(async () => {"
+                    " const pf = await import('./pagefind/pagefind.js');"
+                    " for (const s of shards) {"
+                    "   await pf.mergeIndex(new URL('pagefind/' + s, location.href).href); }"
+                    " const r = await pf.search('reviews queue for weeks');"
+                    " const d = await Promise.all(r.results.map(x => x.data()));"
+                    " return [shards.length, d.map(x => x.url)]; })()",
+                    "awaitPromise": True,
+                    "returnByValue": True,
+                },
+                session=session,
+            )["result"].get("value")
+            browser.drain(0.3)
         finally:
             browser.close()
     finally:
@@ -433,5 +450,8 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
     assert errors == []
     # The anecdote's words find its mechanism's page (and only it).
     assert hits == ["/mechanisms/wbr.html"]
+    assert merged is not None and merged[0] >= 2, merged
+    # A merged bundle's results come with the site's origin; they resolve on the same host.
+    assert f"{base}escalations/{E4}.html" in merged[1]
     for width, _, drawn in found_pages["reports/2026-W09.html"]:
         assert width > 100 and drawn > 10
