@@ -43,18 +43,21 @@ def files(index: Index) -> list[FileRow]:
         " change_mechanism, change_version FROM files ORDER BY path"
     )
     rows = index.db.execute(sql)
+    # The few values that repeat on every row are kept once (100,000 rows at once).
+    once: dict[Any, Any] = {}
+    same = once.setdefault
     return [
         FileRow(
             path,
-            kind,
+            same(kind, kind),
             blob,
             bool(valid),
             ident,
-            mech,
-            status,
+            same(mech, mech),
+            same(status, status),
             raised,
-            mode,
-            severity,
+            same(mode, mode),
+            same(severity, severity),
             None if changed is None else (str(changed), int(version)),
         )
         for (
