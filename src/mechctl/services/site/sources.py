@@ -89,15 +89,26 @@ def mechanism_changes(rows: Iterable[FileRow]) -> dict[str, list[tuple[str, int]
 
 def recurring(index: Index, now: datetime) -> list[RecurringFailure]:
     """analysis.recurring_failures over the escalations raised before `now`, by the report's
-    rule over the index's groups (the same figures, without a fact object per record)."""
-    from mechctl.services.report.build import _recurring
-    from mechctl.services.report.query import ReportRows
+    rule over the index's groups (the same figures, without a fact object per record), one
+    (mechanism, failure mode) group in memory at a time."""
+    import itertools
 
-    groups = ReportRows(index, now, now).groups()
-    return [
-        RecurringFailure(r.mechanism, FailureMode(r.failure_mode), tuple(r.escalations))
-        for r in _recurring(groups, now)
-    ]
+    from mechctl.services.report.build import _recurring
+    from mechctl.services.report.query import bound
+
+    sql = (  # ReportRows.groups, streamed
+        "SELECT mechanism, failure_mode, raised_at, id, raised_ts FROM files"
+        " WHERE kind = ? AND valid = 1 AND mechanism IS NOT NULL AND raised_at < ?"
+        " ORDER BY mechanism, failure_mode, raised_at, id, path"
+    )
+    rows = index.db.execute(sql, (ESCALATION, bound(now)))
+    found = []
+    for _, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+        for r in _recurring(list(group), now):
+            found.append(
+                RecurringFailure(r.mechanism, FailureMode(r.failure_mode), tuple(r.escalations))
+            )
+    return found
 
 
 def record(index: Index, rel: str) -> dict[str, Any] | None:
