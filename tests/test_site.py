@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from cdp import Browser, find_chromium
 from conftest import git
-from report_repo import E1, E2, E4, NOW, build
+from report_repo import E1, E2, E4, E9, NOW, build
 
 ENV = {"MECHCTL_NOW": NOW}
 
@@ -254,6 +254,33 @@ def test_rebuild_after_change_add_delete_equals_a_clean_build(
     assert _tree(out) == _tree(clean)
 
 
+def test_rebuild_after_one_old_change_writes_only_its_pages(
+    site_repo: Path, tmp_path: Path
+) -> None:
+    """A closed escalation from before the report's windows gets a new title: its page, its
+    mechanism's page (which lists the titles) and its month's search shard are written, and
+    nothing else: not the home page, not the weekly report. The site equals a clean build."""
+    repo = tmp_path / "repo"
+    _fresh_copy(site_repo, repo)
+    out = tmp_path / "out"
+    _site(repo, out)
+    e9 = next(repo.glob(f"escalations/**/{E9}.yaml"))
+    text = e9.read_text()
+    assert re.search(r"^title: ", text, re.M)
+    e9.write_text(re.sub(r"^title: ", "title: Renamed ", text, count=1, flags=re.M))
+    git(repo, "commit", "-qam", "rename an old escalation")
+    again = _site(repo, out)
+    assert _html(again, "written") == {f"escalations/{E9}.html", "mechanisms/wbr.html"}
+    shard = "pagefind/escalations/2025-12/"
+    searched = [rel for rel in again["written"] if rel.startswith("pagefind/")]  # type: ignore[attr-defined]
+    assert searched and all(rel.startswith(shard) for rel in searched)
+    assert all(rel.startswith(shard) for rel in again["removed"])  # type: ignore[attr-defined]
+    clean = tmp_path / "clean"
+    _site(repo, clean)
+    assert _tree(out) == _tree(clean)
+    assert "Renamed " in (out / "escalations" / f"{E9}.html").read_text()
+
+
 def test_rebuild_without_the_keys_equals_a_clean_build(site_repo: Path, tmp_path: Path) -> None:
     """The keys are derived data: without them (or with them damaged) a build renders every
     page again and writes the same bytes."""
@@ -378,6 +405,23 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
                 session=session,
             )["result"].get("value")
             browser.drain(0.3)
+            # The escalations are in the search's shards, which the search page merges.
+            merged = browser.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "(async () => {"
+                    " const pf = await import('./pagefind/pagefind.js');"
+                    " for (const s of shards) {"
+                    "   await pf.mergeIndex(new URL('pagefind/' + s, location.href).href); }"
+                    " const r = await pf.search('reviews queue for weeks');"
+                    " const d = await Promise.all(r.results.map(x => x.data()));"
+                    " return [shards.length, d.map(x => x.url)]; })()",
+                    "awaitPromise": True,
+                    "returnByValue": True,
+                },
+                session=session,
+            )["result"].get("value")
+            browser.drain(0.3)
         finally:
             browser.close()
     finally:
@@ -406,5 +450,8 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
     assert errors == []
     # The anecdote's words find its mechanism's page (and only it).
     assert hits == ["/mechanisms/wbr.html"]
+    assert merged is not None and merged[0] >= 2, merged
+    # A merged bundle's results come with the site's origin; they resolve on the same host.
+    assert f"{base}escalations/{E4}.html" in merged[1]
     for width, _, drawn in found_pages["reports/2026-W09.html"]:
         assert width > 100 and drawn > 10

@@ -12,20 +12,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
-import warnings
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mechctl.errors import UsageError
-from mechctl.models.escalation import Escalation
-from mechctl.services.core import analysis
 from mechctl.services.core.context import Workspace
-from mechctl.services.site import sources
+from mechctl.services.site import pages, reports, search, sources
 from mechctl.services.site.charts import signal_chart
 from mechctl.store.layout import escalation_rel, mechanism_rel
 
@@ -69,7 +69,8 @@ def _env() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["when"] = lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+    env.filters["when"] = _when
+    env.filters["moment"] = _moment
     env.filters["age"] = _age
     return env
 
@@ -79,10 +80,6 @@ def _age(seconds: float) -> str:
     if days >= 1:
         return f"{days}d"
     return f"{int(seconds // 3600)}h"
-
-
-def _is_open(esc: Escalation) -> bool:
-    return esc.status.value in OPEN_STATES
 
 
 def _week_start(day: date) -> date:
@@ -98,25 +95,6 @@ def _weeks(weeks: int, now: datetime) -> list[tuple[str, date]]:
     monday = _week_start(now.date())
     starts = [monday - timedelta(weeks=back) for back in range(weeks)]
     return [(_week_name(start), start) for start in starts]
-
-
-def _report(ws: Workspace, start: date, now: datetime) -> str:
-    """One weekly report (`report --format html`), with the site's navigation."""
-    from mechctl.cli.report.html import render
-    from mechctl.services.report.build import build_report, parse_period
-
-    end = start + timedelta(days=6)
-    period = parse_period(start.isoformat(), end.isoformat(), now)
-    with warnings.catch_warnings():
-        # matplotlib's date locator warns on a week with a single day of data; the chart
-        # is still right, and the warning is no news to a reader of the site.
-        warnings.simplefilter("ignore", UserWarning)
-        html = render(build_report(ws, period))  # its counts and rows from the index
-    nav = (
-        '<nav class="site"><a href="../index.html">Home</a> ·'
-        ' <a href="index.html">All weekly reports</a></nav>'
-    )
-    return html.replace("<body>", "<body>" + nav, 1)
 
 
 def _templates_key() -> str:
@@ -141,28 +119,32 @@ def keys_file(ws: Workspace, out: Path) -> Path:
     return derived.folder(ws.git.common_dir) / f"site-{name}.json"
 
 
-def _load_keys(ws: Workspace, out: Path) -> dict[str, str]:
+def _load_keys(ws: Workspace, out: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """What the last build's pages and search shards were built from (empty when unknown)."""
     if not (out / MANIFEST).is_file():
-        return {}
+        return {}, {}
     try:
         found = json.loads(keys_file(ws, out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    pages = found.get("pages") if isinstance(found, dict) else None
-    if not isinstance(pages, dict):
-        return {}
-    return {str(rel): str(key) for rel, key in pages.items()}
+        return {}, {}
+    if not isinstance(found, dict):
+        return {}, {}
+    kept: list[dict[str, str]] = []
+    for name in ("pages", "shards"):
+        part = found.get(name)
+        kept.append({str(k): str(v) for k, v in part.items()} if isinstance(part, dict) else {})
+    return kept[0], kept[1]
 
 
-def _save_keys(ws: Workspace, out: Path, keys: dict[str, str]) -> None:
+def _save_keys(ws: Workspace, out: Path, keys: dict[str, str], shards: dict[str, str]) -> None:
     import contextlib
-    import os
 
     file = keys_file(ws, out)
     with contextlib.suppress(OSError):
         file.parent.mkdir(parents=True, exist_ok=True)
         part = file.with_name(file.name + f".{os.getpid()}.tmp")
-        part.write_text(json.dumps({"pages": dict(sorted(keys.items()))}) + "\n")
+        kept = {"pages": dict(sorted(keys.items())), "shards": dict(sorted(shards.items()))}
+        part.write_text(json.dumps(kept) + "\n")
         part.replace(file)
 
 
@@ -176,30 +158,78 @@ class _Writer:
         self.keys: dict[str, str] = {}
         self.result = result
 
+    def fresh(self, rel: str, key: str) -> bool:
+        """Whether the page at `rel` was built from `key` and is still there."""
+        return self.before.get(rel) == key and (self.out / rel).is_file()
+
     def page(self, rel: str, key: str, render: Callable[[], str]) -> None:
         self.keys[rel] = key
-        target = self.out / rel
-        if self.before.get(rel) == key and target.is_file():
+        exists = (self.out / rel).is_file()
+        if self.before.get(rel) == key and exists:
             self.result.unchanged += 1
             return
-        data = render().encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
+        if pages.write_page(self.out, rel, render().encode("utf-8"), exists):
+            self.result.written.append(rel)
+        else:
             self.result.unchanged += 1
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.result.written.append(rel)
 
 
-def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
-    """Every page of the site, each rendered only when its key changed; the skipped count.
+def _when(moment: datetime | str) -> str:
+    return _moment(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
+def _moment(moment: datetime | str) -> datetime:
+    return datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+
+
+def _existing(folder: Path) -> set[str]:
+    """The names of the files in `folder` (one listing, instead of a stat per page)."""
+    try:
+        return {entry.name for entry in os.scandir(folder) if entry.is_file()}
+    except OSError:
+        return set()
+
+
+def _tree_of(folder: Path, prefix: str) -> set[str]:
+    """Every file under `folder`, as `prefix` + its path there (one walk, no stat per file)."""
+    found: set[str] = set()
+    for top, _, names in os.walk(folder):
+        inside = os.path.relpath(top, folder).replace(os.sep, "/")
+        start = prefix if inside == "." else f"{prefix}{inside}/"
+        found.update(start + name for name in names)
+    return found
+
+
+def _records(index: Any, paths: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+    """(page, record JSON) of the escalation files at `paths` (path: page), in path order:
+    one scan for many, one read each for a few."""
+    from mechctl.services.core.index import ESCALATION
+
+    if len(paths) > 20000:
+        sql = "SELECT path, record FROM files WHERE kind = ? AND valid = 1 ORDER BY path"
+        for path, record in index.db.execute(sql, (ESCALATION,)):
+            if path in paths:
+                yield paths[path], record
+        return
+    sql = "SELECT record FROM files WHERE path = ? AND valid = 1"
+    for path in sorted(paths):
+        found = index.db.execute(sql, (path,)).fetchone()
+        if found is not None:
+            yield paths[path], found[0]
+
+
+def _build_pages(
+    ws: Workspace, writer: _Writer, weeks: int, searching: Callable[[list[Shard]], None]
+) -> int:
+    """Every page of the site, each rendered only when its key changed, and the search's
+    shards handed to `searching` (while the index is open); the skipped count.
 
     A page's key covers what it is built from: an escalation page its record and the
     mechanisms (for links); a mechanism page its record, the mechanisms, the records of the
     escalations against it, the changes that resolved escalations and their recurring
-    failures; the home page and the weekly reports every record, the clock and the
-    configuration. Records are loaded one page at a time, never all at once (except to
-    build the weekly reports, when one of them must be built)."""
+    failures; the home page every record, the clock and the configuration; a weekly report
+    the rows its report reads (reports.report_keys). Records are read from the index as
+    JSON, one page at a time, never all at once."""
     from mechctl.models import Mechanism
     from mechctl.services.core.index import ESCALATION, MECHANISM, open_index
     from mechctl.services.due import due
@@ -217,11 +247,10 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
         rows = sources.files(index)
         skipped = len(index.problems(MECHANISM)) + len(index.problems(ESCALATION))
         mech_rows, esc_rows = sources.kinds(rows)
-        mechanisms = [Mechanism.model_validate(row) for row in index.mechanisms()]
-        changes = sources.mechanism_changes(index)
-        recurring = analysis.recurring_failures(
-            f for f in sources.facts(esc_rows) if f.raised_at < now
-        )
+        mechanism_json = list(index.mechanisms())
+        mechanisms = [Mechanism.model_validate(row) for row in mechanism_json]
+        changes = sources.mechanism_changes(esc_rows)
+        recurring = sources.recurring(index, now)
         recurring_of: dict[str, list[Any]] = defaultdict(list)
         for item in recurring:
             recurring_of[item.mechanism].append(item)
@@ -242,9 +271,13 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
             links("") if links is not None else None,
             [(row.path, row.blob) for row in mech_rows],
         )
-        everything = sources.digest(
+        # What the home page shows: the mechanisms, the open escalations, the recurring
+        # failures, the configuration (due dates), the invalid files, the clock.
+        home_key = sources.digest(
             base,
-            [(row.path, row.blob, row.valid) for row in rows],
+            [(row.path, row.blob) for row in esc_rows if row.status in OPEN_STATES],
+            [(r.mechanism, r.failure_mode.value, r.escalations) for r in recurring],
+            [(row.path, row.blob) for row in rows if not row.valid],
             ws.config.model_dump_json(),
             now.isoformat(),
             skipped,
@@ -253,22 +286,48 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
         latest = names[0][0] if names else None
 
         escalation_template = env.get_template("escalation.html")
-        for row in esc_rows:
 
-            def escalation(row: sources.FileRow = row) -> str:
-                esc = Escalation.model_validate(index.record_at(row.path))
-                return str(
-                    escalation_template.render(
-                        root="../",
-                        title=esc.title,
-                        e=esc,
-                        now=now,
-                        source=source(escalation_rel(esc.id)),
-                        **common,
-                    )
+        def escalation(esc: dict[str, Any]) -> str:
+            return str(
+                escalation_template.render(
+                    root="../",
+                    title=esc["title"],
+                    e=esc,
+                    now=now,
+                    source=source(escalation_rel(esc["id"])),
+                    **common,
                 )
+            )
 
-            writer.page(f"escalations/{row.id}.html", sources.digest(base, row.blob), escalation)
+        invalid = [(row.path, row.blob) for row in rows if not row.valid]
+        report_base = sources.digest(base, invalid, ws.config.model_dump_json(), now.isoformat())
+        report_keys = reports.report_keys(index, names, now, report_base)
+        to_report = [
+            (name, start)
+            for name, start in names
+            if not writer.fresh(f"reports/{name}.html", report_keys[name])
+        ]
+
+        on_disk = _existing(writer.out / "escalations")
+        todo: dict[str, str] = {}
+        for row in esc_rows:
+            rel = f"escalations/{row.id}.html"
+            key = f"{base[:16]}:{row.blob}"  # its record and the mechanisms: no hash per page
+            writer.keys[rel] = key
+            if writer.before.get(rel) == key and f"{row.id}.html" in on_disk:
+                writer.result.unchanged += 1
+            else:
+                todo[row.path] = rel
+        jobs = (
+            (rel, record, rel.split("/", 1)[1] in on_disk) for rel, record in _records(index, todo)
+        )
+        # The weekly reports are rendered beside the escalation pages, on the other core.
+        side = [functools.partial(reports.report_page, ws, start, now) for _, start in to_report]
+        few = len(todo) < pages.BATCH
+        written, rendered = pages.render_all(writer.out, escalation, jobs, side, few=few)
+        writer.result.written.extend(written)
+        writer.result.unchanged += len(todo) - len(written)
+        report_html = {name: html for (name, _), html in zip(to_report, rendered, strict=True)}
 
         mechanism_template = env.get_template("mechanism.html")
         for mech in mechanisms:
@@ -287,9 +346,7 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
                 mech: Mechanism = mech, resolved: list[tuple[str, int]] = resolved
             ) -> str:
                 # By path (the key of the index's rows): no scan of every escalation per page.
-                escalations = [
-                    Escalation.model_validate(index.record_at(row.path)) for row in against[mech.id]
-                ]
+                escalations = [index.record_at(row.path) or {} for row in against[mech.id]]
                 return _mechanism_page(
                     mechanism_template,
                     mech,
@@ -305,11 +362,12 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
         def home() -> str:
             due_of = {item.mechanism: item for item in due(ws).items}
             open_escalations = sorted(
-                (
-                    Escalation.model_validate(row)
-                    for row in index.escalations(statuses=sorted(OPEN_STATES))
+                index.escalations(statuses=sorted(OPEN_STATES)),
+                key=lambda e: (
+                    SEVERITY_ORDER.get(e["severity"], 9),
+                    datetime.fromisoformat(e["raised_at"]),
+                    e["id"],
                 ),
-                key=lambda e: (SEVERITY_ORDER.get(e.severity.value, 9), e.raised_at, e.id),
             )
             table = [
                 {
@@ -334,16 +392,16 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
                 )
             )
 
-        writer.page("index.html", sources.digest(everything, latest), home)
+        writer.page("index.html", sources.digest(home_key, latest), home)
 
-    def report(start: date) -> str:
-        return _report(ws, start, now)
+        shards = _shards(index, esc_rows, mech_rows, mechanism_json)
+        searching(shards)
 
-    for name, start in names:
+    for name, _ in names:
         writer.page(
             f"reports/{name}.html",
-            sources.digest(everything, name),
-            functools.partial(report, start),
+            report_keys[name],
+            functools.partial(report_html.__getitem__, name),
         )
     writer.page(
         "reports/index.html",
@@ -354,11 +412,14 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
             )
         ),
     )
+    merged = [name[len(search.MAIN) :] for name, _, _ in shards if name != search.MAIN]
     writer.page(
         "search.html",
-        sources.digest(templates),
+        sources.digest(templates, merged),
         lambda: str(
-            env.get_template("search.html").render(root="", title="Search", indexed=False, **common)
+            env.get_template("search.html").render(
+                root="", title="Search", indexed=False, shards=merged, **common
+            )
         ),
     )
     writer.page(
@@ -367,10 +428,57 @@ def _build_pages(ws: Workspace, writer: _Writer, weeks: int) -> int:
     return skipped
 
 
+# A shard of the search: its bundle's folder, its key, and how to read its records.
+Shard = tuple[str, str, Callable[[], list[search.Record]]]
+
+
+def _shards(
+    index: Any,
+    esc_rows: list[sources.FileRow],
+    mech_rows: list[sources.FileRow],
+    mechanism_json: list[dict[str, Any]],
+) -> list[Shard]:
+    """The search's shards (search.py): the mechanisms in the main bundle, the escalations by
+    the month of their folder; each keyed by the blobs of its records."""
+    records = [
+        (f"/mechanisms/{m['id']}.html", str(m["title"]), search.mechanism_text(m))
+        for m in mechanism_json
+    ]
+    shards: list[Shard] = [
+        (
+            search.MAIN,
+            sources.digest(search.VERSION, [(row.path, row.blob) for row in mech_rows]),
+            lambda: records,
+        )
+    ]
+    months: dict[str, list[sources.FileRow]] = defaultdict(list)
+    for row in esc_rows:
+        parts = row.path.split("/")  # escalations/YYYY/MM/name.yaml
+        months[f"{parts[1]}-{parts[2]}" if len(parts) == 4 else "other"].append(row)
+    members: dict[str, list[sources.FileRow]] = defaultdict(list)
+    for month, found in months.items():
+        for row in found:
+            members[search.shard_of(month, str(row.id), len(found))].append(row)
+
+    def read(found: list[sources.FileRow]) -> list[search.Record]:
+        paths = {row.path: row.path for row in found}
+        return [
+            (f"/escalations/{esc['id']}.html", str(esc["title"]), search.escalation_text(esc))
+            for _, record in _records(index, paths)
+            if (esc := orjson.loads(record))
+        ]
+
+    for name in sorted(members):
+        found = members[name]
+        key = sources.digest(search.VERSION, [(row.path, row.blob) for row in found])
+        shards.append((name, key, functools.partial(read, found)))
+    return shards
+
+
 def _mechanism_page(
     template: Any,
     mech: Any,
-    escalations: list[Escalation],
+    escalations: list[dict[str, Any]],
     resolved: list[tuple[str, int]],
     recurring: list[Any],
     source: dict[str, str] | None,
@@ -405,7 +513,7 @@ def _mechanism_page(
             m=mech,
             charts=charts,
             iterations=iterations,
-            escalations=sorted(escalations, key=lambda e: (e.raised_at, e.id), reverse=True),
+            escalations=sorted(escalations, key=lambda e: (e["raised_at"], e["id"]), reverse=True),
             recurring=recurring,
             source=source,
             **common,
@@ -423,13 +531,10 @@ def check_out(out: Path) -> None:
 
 def _write(out: Path, files: dict[str, bytes], result: SiteResult) -> None:
     for rel, data in sorted(files.items()):
-        target = out / rel
-        if target.is_file() and target.read_bytes() == data:
+        if pages.write_page(out, rel, data, (out / rel).is_file()):
+            result.written.append(rel)
+        else:
             result.unchanged += 1
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        result.written.append(rel)
 
 
 def _remove(out: Path, stale: list[str], result: SiteResult) -> None:
@@ -444,61 +549,72 @@ def _remove(out: Path, stale: list[str], result: SiteResult) -> None:
             parent = parent.parent
 
 
-def search_index(out: Path) -> dict[str, bytes] | None:
-    """Pagefind's index of the pages in `out` (the `site` extra), or None without Pagefind."""
-    import importlib.util
-    import subprocess
-    import sys
-    import tempfile
+def _bundle_of(rel: str) -> str:
+    """The shard whose bundle holds the search file `rel` (search.py's folders)."""
+    parts = rel.split("/")
+    if rel.startswith(f"{search.MAIN}escalations/") and len(parts) > 3:
+        return "/".join(parts[:3]) + "/"
+    return search.MAIN
 
-    if importlib.util.find_spec("pagefind") is None:
+
+def _index_search(
+    out: Path,
+    shards: list[Shard],
+    before_files: list[str],
+    before_keys: dict[str, str],
+    result: SiteResult,
+) -> tuple[set[str], dict[str, str]] | None:
+    """Index the shards whose records changed (or whose files are gone); the files of every
+    shard's bundle and the shards' keys, or None without Pagefind."""
+    binary = search.executable()
+    if binary is None:
         return None
-    with tempfile.TemporaryDirectory(prefix="mechctl-pagefind-") as tmp:
-        done = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(out), "--output-path", tmp],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:]
-            raise UsageError(f"pagefind failed: {last[0] if last else done.returncode}")
-        root = Path(tmp)
-        return {
-            f"pagefind/{path.relative_to(root).as_posix()}": path.read_bytes()
-            for path in root.rglob("*")
-            if path.is_file()
-        }
+    old: dict[str, list[str]] = defaultdict(list)
+    for rel in before_files:
+        if rel.startswith(search.MAIN):
+            old[_bundle_of(rel)].append(rel)
+    present = _tree_of(out / search.MAIN, search.MAIN)
+    keep: set[str] = set()
+    keys: dict[str, str] = {}
+    todo: list[tuple[str, Callable[[], list[search.Record]]]] = []
+    for name, key, records in shards:
+        keys[name] = key
+        files = old.get(name, [])
+        if before_keys.get(name) == key and files and all(r in present for r in files):
+            keep.update(files)
+        else:
+            todo.append((name, records))
+    for name, bundle in search.index_shards(binary, todo, pages.workers()):
+        written = {name + rel: data for rel, data in bundle.items()}
+        _write(out, written, result)
+        keep.update(written)
+    return keep, keys
 
 
 def build_site(ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True) -> SiteResult:
     """Build the site into `out`: render the pages whose inputs changed since the last build
     (all of them without its keys), remove the files the last build wrote and this one does
-    not, and index the pages for search (Pagefind, when installed) when any page changed."""
+    not, and index for search (Pagefind, when installed) the shards whose records changed."""
     check_out(out)
     result = SiteResult()
     manifest = out / MANIFEST
     before: list[str] = json.loads(manifest.read_text()) if manifest.is_file() else []
     out.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(out, _load_keys(ws, out), result)
-    result.skipped = _build_pages(ws, writer, weeks)
-    pages = writer.keys
-    result.pages = len(pages)
-    _remove(
-        out, [rel for rel in before if rel not in pages and not rel.startswith("pagefind/")], result
-    )
-    old_index = [rel for rel in before if rel.startswith("pagefind/")]
-    changed = bool(result.written or result.removed)
-    index: dict[str, bytes] | None = None
-    if search and (changed or not old_index or not all((out / r).is_file() for r in old_index)):
-        index = search_index(out)
-        if index is not None:
-            _write(out, index, result)
-    elif search and old_index:
-        index = {rel: b"" for rel in old_index}  # unchanged: kept as they are
-    result.searchable = index is not None
-    keep = set(pages) | set(index or {})
-    _remove(out, [rel for rel in before if rel not in keep and rel.startswith("pagefind/")], result)
+    page_keys, shard_keys = _load_keys(ws, out)
+    writer = _Writer(out, page_keys, result)
+    found: list[tuple[set[str], dict[str, str]] | None] = [None]
+
+    def searching(shards: list[Shard]) -> None:
+        if search:
+            found[0] = _index_search(out, shards, before, shard_keys, result)
+
+    result.skipped = _build_pages(ws, writer, weeks, searching)
+    indexed = found[0]
+    pages_now = writer.keys
+    result.pages = len(pages_now)
+    result.searchable = indexed is not None
+    keep = set(pages_now) | (indexed[0] if indexed is not None else set())
+    _remove(out, [rel for rel in before if rel not in keep], result)
     manifest.write_text(json.dumps(sorted(keep), indent=0) + "\n")
-    _save_keys(ws, out, pages)
+    _save_keys(ws, out, pages_now, indexed[1] if indexed is not None else {})
     return result

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mechctl.models import EscalationStatus
-from mechctl.models.enums import FailureMode, Severity
+from mechctl.models.enums import FailureMode
+from mechctl.services.core.analysis import RecurringFailure
 from mechctl.services.core.index import ESCALATION, MECHANISM, Index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 100,000 of them at once: no __dict__ each
 class FileRow:
     """One record file as the index has it (columns only, never the record)."""
 
@@ -33,58 +33,81 @@ class FileRow:
     raised_at: str | None
     failure_mode: str | None
     severity: str | None
-
-
-@dataclass(frozen=True)
-class Fact:
-    """What `analysis.recurring_failures` reads of an escalation, from the index's columns."""
-
-    id: str
-    mechanism: str | None
-    failure_mode: FailureMode
-    severity: Severity
-    status: EscalationStatus
-    raised_at: datetime
+    change: tuple[str, int] | None  # the mechanism and version its resolution changed
 
 
 def files(index: Index) -> list[FileRow]:
     """Every record file, valid or not, in path order."""
     sql = (
-        "SELECT path, kind, blob, valid, id, mechanism, status, raised_at, failure_mode, severity"
-        " FROM files ORDER BY path"
+        "SELECT path, kind, blob, valid, id, mechanism, status, raised_at, failure_mode, severity,"
+        " change_mechanism, change_version FROM files ORDER BY path"
     )
     rows = index.db.execute(sql)
+    # The few values that repeat on every row are kept once (100,000 rows at once).
+    once: dict[Any, Any] = {}
+    same = once.setdefault
     return [
-        FileRow(path, kind, blob, bool(valid), ident, mech, status, raised, mode, severity)
-        for (path, kind, blob, valid, ident, mech, status, raised, mode, severity) in rows
+        FileRow(
+            path,
+            same(kind, kind),
+            blob,
+            bool(valid),
+            ident,
+            same(mech, mech),
+            same(status, status),
+            raised,
+            same(mode, mode),
+            same(severity, severity),
+            None if changed is None else (str(changed), int(version)),
+        )
+        for (
+            path,
+            kind,
+            blob,
+            valid,
+            ident,
+            mech,
+            status,
+            raised,
+            mode,
+            severity,
+            changed,
+            version,
+        ) in rows
     ]
 
 
-def facts(rows: Iterable[FileRow]) -> Iterator[Fact]:
-    for row in rows:
-        if row.kind == ESCALATION and row.valid and row.id and row.raised_at:
-            yield Fact(
-                row.id,
-                row.mechanism,
-                FailureMode(str(row.failure_mode)),
-                Severity(str(row.severity)),
-                EscalationStatus(str(row.status)),
-                datetime.fromisoformat(row.raised_at),
-            )
-
-
-def mechanism_changes(index: Index) -> dict[str, list[tuple[str, int]]]:
-    """By mechanism: the escalations whose resolution names a change to it, with its version."""
-    sql = (
-        "SELECT id, json_extract(record, '$.resolution.mechanism_change.mechanism'),"
-        " json_extract(record, '$.resolution.mechanism_change.version')"
-        " FROM files WHERE kind = ? AND valid = 1"
-        " AND json_extract(record, '$.resolution.mechanism_change') IS NOT NULL ORDER BY path"
-    )
+def mechanism_changes(rows: Iterable[FileRow]) -> dict[str, list[tuple[str, int]]]:
+    """By mechanism: the escalations whose resolution names a change to it, with its version
+    (`rows`: the valid escalations, in path order)."""
     found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for ident, mechanism, version in index.db.execute(sql, (ESCALATION,)):
-        if mechanism is not None:
-            found[str(mechanism)].append((str(ident), int(version)))
+    for row in rows:
+        if row.change is not None:
+            found[row.change[0]].append((str(row.id), row.change[1]))
+    return found
+
+
+def recurring(index: Index, now: datetime) -> list[RecurringFailure]:
+    """analysis.recurring_failures over the escalations raised before `now`, by the report's
+    rule over the index's groups (the same figures, without a fact object per record), one
+    (mechanism, failure mode) group in memory at a time."""
+    import itertools
+
+    from mechctl.services.report.build import _recurring
+    from mechctl.services.report.query import bound
+
+    sql = (  # ReportRows.groups, streamed
+        "SELECT mechanism, failure_mode, raised_at, id, raised_ts FROM files"
+        " WHERE kind = ? AND valid = 1 AND mechanism IS NOT NULL AND raised_at < ?"
+        " ORDER BY mechanism, failure_mode, raised_at, id, path"
+    )
+    rows = index.db.execute(sql, (ESCALATION, bound(now)))
+    found = []
+    for _, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+        for r in _recurring(list(group), now):
+            found.append(
+                RecurringFailure(r.mechanism, FailureMode(r.failure_mode), tuple(r.escalations))
+            )
     return found
 
 
