@@ -455,3 +455,73 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
     assert f"{base}escalations/{E4}.html" in merged[1]
     for width, _, drawn in found_pages["reports/2026-W09.html"]:
         assert width > 100 and drawn > 10
+
+
+def test_search_links_hold_under_a_sub_path(site_repo: Path, tmp_path: Path) -> None:
+    """A GitHub Pages project site is served under /REPO/: the search page's results, from
+    the mechanisms' index and from the escalations' merged shards alike, link below it."""
+    executable = find_chromium()
+    if executable is None:
+        if os.environ.get("MECHCTL_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("MECHCTL_REQUIRE_CHROMIUM=1 but no Chromium is installed")
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    host = tmp_path / "host"
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mechctl",
+            "-C",
+            str(site_repo),
+            "site",
+            "--out",
+            str(host / "repo"),
+            "--weeks",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ENV, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(host)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},  # its "Serving ... port N" line at once
+    )
+    try:
+        assert server.stdout is not None
+        found = re.search(r"port (\d+)", server.stdout.readline())
+        assert found, "the server did not start"
+        browser = Browser(executable, allow="127.0.0.1")
+        try:
+            session = _open(browser, f"http://127.0.0.1:{found[1]}/repo/search.html")
+            browser.drain(0.5)
+            browser.evaluate(
+                session,
+                "(() => { const i = document.querySelector('#search input');"
+                " i.value = 'reviews'; i.dispatchEvent(new Event('input', {bubbles: true}));"
+                " return 1; })()",
+            )
+            links: list[str] = []
+            deadline = time.monotonic() + 30
+            while not links and time.monotonic() < deadline:
+                browser.drain(0.25)
+                links = browser.evaluate(
+                    session,
+                    "Array.from(document.querySelectorAll('#search a')).map("
+                    "a => a.getAttribute('href'))",
+                )
+        finally:
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout is not None:
+            server.stdout.close()
+    assert any(link.startswith("/repo/escalations/") for link in links), links
+    assert any(link.startswith("/repo/mechanisms/") for link in links), links
+    assert all(link.startswith("/repo/") for link in links), links
