@@ -129,7 +129,15 @@ def test_html_renders_in_chromium_offline(html_file: Path) -> None:
         drawn = browser.evaluate(
             session,
             "Array.from(document.querySelectorAll('figure svg')).map("
-            "s => [s.getBoundingClientRect().width, s.querySelectorAll('path').length])",
+            "s => [s.getBoundingClientRect().width,"
+            " s.querySelectorAll('path,rect,text,line,polyline,circle').length])",
+        )
+        # The outcomes chart: a square for each inspection, each saying what it was.
+        squares = browser.evaluate(
+            session,
+            "Array.from(document.querySelectorAll('figure svg')[2].querySelectorAll('path'))"
+            ".filter(p => p.querySelector('title')).map(p => p.querySelector('title')"
+            ".textContent)",
         )
         title = browser.evaluate(session, "document.title")
         phone = browser.send(
@@ -144,8 +152,11 @@ def test_html_renders_in_chromium_offline(html_file: Path) -> None:
         browser.close()
     assert title == "Mechanism review, 2026-02-22 12:00Z to 2026-03-01 12:00Z"
     assert figures == 3
-    for width, paths in drawn:
-        assert width > 100 and paths > 10  # each chart is laid out and drawn
+    for width, shapes in drawn:
+        assert width > 100 and shapes > 10  # each chart is laid out and drawn
+    assert squares and all(
+        re.fullmatch(r"\S+ \d{4}-\d{2}-\d{2}: (on-track|at-risk|off-track)", t) for t in squares
+    ), squares
     assert phone == {}
     assert overflow, "the page scrolls sideways on a phone"
     requests = [

@@ -387,7 +387,7 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
                     "Array.from(document.querySelectorAll('svg[role=img]')).map("
                     "s => [s.getBoundingClientRect().width,"
                     " !s.getAttribute('aria-label').includes('no numeric values'),"
-                    " s.querySelectorAll('path,polyline,line,circle').length])",
+                    " s.querySelectorAll('path,polyline,line,circle,rect,text').length])",
                 )
             session = _open(browser, base + "search.html")
             browser.drain(0.5)
