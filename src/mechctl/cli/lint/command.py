@@ -96,6 +96,10 @@ def lint(
 
 def render(report: LintReport, output: str, ws: Workspace) -> bytes:
     """What a format writes on stdout (text: without colour), in full, as UTF-8."""
+    if report.split is not None and report.kept is not None:
+        from mechctl.cli.lint import merge
+
+        return merge.render(report, output, ws)
     if output == Format.SARIF:
         from mechctl.services.lint.rules import levels
         from mechctl.services.lint.sarif import sarif_json

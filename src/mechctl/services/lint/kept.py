@@ -8,6 +8,9 @@ depends on, and gone with the index.
   deadline, due date or 90-day window changes them, and each format's output, compressed,
   as it was written (`lint_outputs`). A run in the same state within that span answers from
   it at once.
+- `lint_pieces`: per format, the untimed findings of the state's `lint_static` row
+  rendered, a piece per file (cli/lint/merge.py): a run after the clock moved renders only
+  the timed findings and writes the kept pieces around them.
 - `lint_places`: where a cross-file finding's YAML path is in a file, by path and blob id.
 - `lint_facts`: a few repository-wide facts, each stored with what it depends on
   (activation dates per HEAD, whether the schemas are stale, the tracked files the index
@@ -40,6 +43,8 @@ CREATE TABLE IF NOT EXISTS lint_outputs (key TEXT NOT NULL, format TEXT NOT NULL
     body BLOB NOT NULL, PRIMARY KEY (key, format));
 CREATE TABLE IF NOT EXISTS lint_static (key TEXT PRIMARY KEY, files INTEGER NOT NULL,
     reused INTEGER NOT NULL, findings BLOB NOT NULL, extra BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS lint_pieces (key TEXT NOT NULL, format TEXT NOT NULL,
+    paths BLOB NOT NULL, body BLOB NOT NULL, PRIMARY KEY (key, format));
 CREATE TABLE IF NOT EXISTS lint_places (path TEXT NOT NULL, blob TEXT NOT NULL,
     at TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,
     PRIMARY KEY (path, blob, at));
@@ -142,6 +147,7 @@ def remember_static(db: sqlite3.Connection, key: str, static: Static) -> None:
         db,
         [
             ("DELETE FROM lint_static WHERE key != ?", [(key,)]),
+            ("DELETE FROM lint_pieces WHERE key != ?", [(key,)]),
             (
                 "INSERT OR REPLACE INTO lint_static VALUES (?, ?, ?, ?, ?)",
                 [(key, static.files, static.reused, findings, extra)],
@@ -280,6 +286,61 @@ def fact(db: sqlite3.Connection, name: str, depends: Any) -> Any:
 def keep_fact(db: sqlite3.Connection, name: str, depends: Any, value: Any) -> None:
     body = orjson.dumps([depends, value])
     _write(db, [("INSERT OR REPLACE INTO lint_facts VALUES (?, ?)", [(name, body)])])
+
+
+def pieces(file: Path, key: str, form: str) -> tuple[list[str], list[int], bytes] | None:
+    """The pieces of format `form` kept for the untimed findings of state `key` in the index
+    at `file`: (paths, where each path's piece ends, the pieces)."""
+    import sqlite3
+
+    from mechctl import derived
+    from mechctl.services.core.index.store import SCHEMA as INDEX_SCHEMA
+
+    db = derived.connect(file, INDEX_SCHEMA)
+    if db is None:
+        return None
+    try:
+        row = db.execute(
+            "SELECT p.paths, p.body FROM lint_pieces p JOIN lint_static s ON s.key = p.key"
+            " WHERE p.key = ? AND p.format = ?",
+            (key, form),
+        ).fetchone()
+        if row is None:
+            return None
+        paths, ends = orjson.loads(zlib.decompress(row[0]))
+        body = zlib.decompress(row[1])
+        if not (isinstance(paths, list) and isinstance(ends, list) and len(paths) == len(ends)):
+            return None
+        if ends and ends[-1] != len(body):
+            return None
+        return paths, ends, body
+    except (sqlite3.Error, zlib.error, ValueError, TypeError):
+        return None
+    finally:
+        db.close()
+
+
+def keep_pieces(file: Path, key: str, form: str, found: tuple[list[str], list[int], bytes]) -> None:
+    """Keep the pieces of format `form` beside the untimed findings of state `key`."""
+    import sqlite3
+
+    from mechctl import derived
+    from mechctl.services.core.index.store import SCHEMA as INDEX_SCHEMA
+
+    paths, ends, body = found
+    db = derived.connect(file, INDEX_SCHEMA)
+    if db is None:
+        return
+    row = (form, zlib.compress(orjson.dumps([paths, ends]), 1), zlib.compress(body, 1), key)
+    try:
+        sql = (
+            "INSERT OR REPLACE INTO lint_pieces SELECT key, ?, ?, ? FROM lint_static WHERE key = ?"
+        )
+        _write(db, [(sql, [row])])
+    except sqlite3.Error:
+        pass
+    finally:
+        db.close()
 
 
 def keep_output(file: Path, key: str, form: str, body: bytes) -> None:
