@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from mechctl.services.core.context import Workspace
     from mechctl.services.lint.finding import Finding, LintReport
 
 _STYLE = {"error": "bold red", "warning": "yellow", "off": "dim"}
@@ -76,6 +77,29 @@ def text_plain_group(items: list[Finding]) -> str:
     ]
     lines.append("\n")
     return "".join(lines)
+
+
+def render(report: LintReport, output: str, ws: Workspace) -> bytes:
+    """What a format writes on stdout (text: without colour), in full, as UTF-8."""
+    if report.split is not None and report.kept is not None:
+        from mechctl.cli.lint import merge
+
+        return merge.render(report, output, ws)
+    if output == "sarif":
+        from mechctl.services.lint.rules import levels
+        from mechctl.services.lint.sarif import sarif_json
+
+        return sarif_json(report, levels(ws.config))
+    if output == "json":
+        import orjson
+
+        data = [finding.as_dict() for finding in report.findings]
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    if output == "github":
+        text = "".join(line + "\n" for line in github(report))
+    else:
+        text = text_plain(report)
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _data(value: str) -> str:

@@ -8,7 +8,6 @@ answers from it. Returns data; the command layer renders it."""
 from __future__ import annotations
 
 import contextlib
-import heapq
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -57,11 +56,12 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
         config = ws.config
         check_config(config, state.config.decode("utf-8", "replace") or None, CONFIG_FILE)
         commit = base_rules.resolve(ws.git, base) if base is not None else None
-        recalled = kept.recall(index.db, state.key, now) if commit is None else None
+        parts = kept.recall_parts(index.db, state.key, now) if commit is None else None
+        recalled = parts[0] if parts is not None else None
         split: Split | None = None
-        if recalled is not None:
-            settled = [Finding(*item) for item in recalled.findings]
-            files_count = reused = recalled.files
+        if parts is not None:
+            split = Split(parts[1], [Finding(*item) for item in parts[0].findings])
+            files_count = reused = parts[0].files
         else:
             run = _Run(ws, index, state, config, now)
             static = kept.recall_static(index.db, state.key) if commit is None else None
@@ -78,13 +78,8 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
             assert split is not None
             run.keep()
             if commit is None:
-                timed = _lists(split.timed)
-                counts = kept.Run(
-                    files_count,
-                    split.count("error"),
-                    split.count("warning"),
-                    list(heapq.merge(split.static, timed, key=_list_order)),
-                )
+                errors, warnings = split.count("error"), split.count("warning")
+                counts = kept.Run(files_count, errors, warnings, _lists(split.timed))
                 kept.remember(index.db, state.key, now, until, counts)
                 if run.static is not None:
                     kept.remember_static(index.db, state.key, run.static)
@@ -93,7 +88,8 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
     if split is not None and paths is None:
         report = LintReport(None, files_count, reused, root, split=split)
     else:
-        every = split.merged() if split is not None else settled
+        assert split is not None
+        every = split.merged()
         chosen = [f for f in every if files.selected(f.path, paths)]
         report = LintReport(chosen, files_count, reused, root)
     if commit is None and paths is None and index.store is not None:
@@ -343,10 +339,6 @@ def _settle(found: Iterable[Raw], configured: dict[str, str]) -> list[Finding]:
 
 
 _order = order
-
-
-def _list_order(item: list[Any]) -> tuple[str, int, int, str, str]:
-    return (item[0], item[1], item[2], item[3], item[5])
 
 
 def _lists(found: list[Finding]) -> list[list[Any]]:

@@ -74,8 +74,6 @@ class LintReport:
         # (index file, state key) of a whole run kept there (services/lint/kept.py): what
         # its formats write is kept beside it. None: a run that is not kept (PATH or --base).
         self.kept: tuple[Path, str] | None = None
-        # (errors, warnings) of a report whose output was kept whole, its findings not decoded
-        self.counts: tuple[int, int] | None = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -84,19 +82,14 @@ class LintReport:
         return self._findings
 
     def count(self, severity: str) -> int:
-        if self.counts is not None:
-            return self.counts[0 if severity == "error" else 1]
         if self._findings is None and self.split is not None:
             return self.split.count(severity)
         return sum(1 for f in self.findings if f.severity == severity)
 
     def fails(self, fail_level: str) -> bool:
         """Whether any finding is at or above `fail_level`."""
-        if self.counts is None and self._findings is None and self.split is not None:
+        if self._findings is None and self.split is not None:
             errors, warnings = self.count("error"), self.count("warning")
-            return bool(errors or (warnings and fail_level == "warning"))
-        if self.counts is not None:
-            errors, warnings = self.counts
             return bool(errors or (warnings and fail_level == "warning"))
         floor = SEVERITY_RANK[fail_level]
         return any(SEVERITY_RANK[f.severity] >= floor for f in self.findings)

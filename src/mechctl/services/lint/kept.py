@@ -2,12 +2,13 @@
 (`.git/mechctl/index.sqlite`, docs/design.md §6): all of it derived, keyed by everything it
 depends on, and gone with the index.
 
-- `lint_runs`: the findings of the last whole run, under the key of the state it came from
+- `lint_runs`: the timed findings of the last whole run (its untimed ones are its state's
+  `lint_static` row), under the key of the state it came from
   (services/lint/state.py: the index's generation, the files the index does not hold, HEAD,
   the generated files, `.mechctl.yaml`, mechctl itself), with the span of time over which no
-  deadline, due date or 90-day window changes them, and each format's output, compressed,
-  as it was written (`lint_outputs`). A run in the same state within that span answers from
-  it at once.
+  deadline, due date or 90-day window changes them. A run in the same state within that
+  span answers from it (`lint_outputs`, each format's whole output, is no longer written:
+  on a real clock a span is often under a second, and `lint_pieces` serve every run).
 - `lint_pieces`: per format, the untimed findings of the state's `lint_static` row
   rendered, a piece per file (cli/lint/merge.py): a run after the clock moved renders only
   the timed findings and writes the kept pieces around them.
@@ -24,6 +25,7 @@ heavy imports (cli/lint/warm.py uses it).
 from __future__ import annotations
 
 import contextlib
+import heapq
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,18 +105,39 @@ def _holds(start: str, until: str | None, now: datetime) -> bool:
 
 def recall(db: sqlite3.Connection, key: str, now: datetime) -> Run | None:
     """The last whole run, when it was in state `key` and its findings still hold `now`."""
+    found = recall_parts(db, key, now)
+    if found is None:
+        return None
+    run, static = found
+    every = heapq.merge(static, run.findings, key=lambda f: (f[0], f[1], f[2], f[3], f[5]))
+    return Run(run.files, run.errors, run.warnings, list(every))
+
+
+def recall_parts(
+    db: sqlite3.Connection, key: str, now: datetime
+) -> tuple[Run, list[list[Any]]] | None:
+    """The last whole run, as `recall`, in its two parts: the run with its timed findings
+    only, and the untimed findings kept for the same state (`lint_static`)."""
     import sqlite3
 
     try:
         if not _has_tables(db):
             return None
         row = db.execute(
-            "SELECT start, until, files, errors, warnings, findings FROM lint_runs WHERE key = ?",
+            "SELECT r.start, r.until, r.files, r.errors, r.warnings, r.findings, s.findings"
+            " FROM lint_runs r JOIN lint_static s ON s.key = r.key WHERE r.key = ?",
             (key,),
         ).fetchone()
         if row is None or not _holds(row[0], row[1], now):
             return None
-        return Run(row[2], row[3], row[4], orjson.loads(zlib.decompress(row[5])))
+        timed = orjson.loads(zlib.decompress(row[5]))
+        static = orjson.loads(zlib.decompress(row[6]))
+        if not (isinstance(timed, dict) and isinstance(static, list)):
+            return None  # kept whole by an earlier mechctl of the same version
+        findings = timed.get("timed")
+        if not isinstance(findings, list):
+            return None
+        return Run(row[2], row[3], row[4], findings), static
     except (sqlite3.Error, zlib.error, ValueError, TypeError):
         return None
 
@@ -156,26 +179,6 @@ def remember_static(db: sqlite3.Connection, key: str, static: Static) -> None:
     )
 
 
-def output(db: sqlite3.Connection, key: str, now: datetime, form: str) -> tuple[Run, bytes] | None:
-    """(counts, the output of format `form`) of the last whole run in state `key`, when it
-    still holds `now` and that format was written; the findings are not decoded."""
-    import sqlite3
-
-    try:
-        if not _has_tables(db):
-            return None
-        row = db.execute(
-            "SELECT r.start, r.until, r.files, r.errors, r.warnings, o.body FROM lint_runs r"
-            " JOIN lint_outputs o ON o.key = r.key WHERE r.key = ? AND o.format = ?",
-            (key, form),
-        ).fetchone()
-        if row is None or not _holds(row[0], row[1], now):
-            return None
-        return Run(row[2], row[3], row[4], []), zlib.decompress(row[5])
-    except (sqlite3.Error, zlib.error, ValueError, TypeError):
-        return None
-
-
 def _write(db: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
     """Run (sql, rows) pairs in one write transaction; on failure, nothing is written."""
     import sqlite3
@@ -195,8 +198,9 @@ def _write(db: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
 def remember(
     db: sqlite3.Connection, key: str, now: datetime, until: datetime | None, run: Run
 ) -> None:
-    """Keep a whole run's findings under its state's key (the one run kept)."""
-    body = zlib.compress(orjson.dumps(run.findings), 1)
+    """Keep a whole run under its state's key (the one run kept): its counts and its timed
+    findings (`run.findings`); the untimed ones are those of `lint_static` for that key."""
+    body = zlib.compress(orjson.dumps({"timed": run.findings}), 1)
     row = (key, now.isoformat(), until.isoformat() if until else None, run.files)
     _write(
         db,
@@ -207,19 +211,6 @@ def remember(
                 "INSERT OR REPLACE INTO lint_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(*row, run.errors, run.warnings, body)],
             ),
-        ],
-    )
-
-
-def remember_output(db: sqlite3.Connection, key: str, form: str, body: bytes) -> None:
-    """Keep what format `form` wrote for the run kept under `key`."""
-    _write(
-        db,
-        [
-            (
-                "INSERT OR REPLACE INTO lint_outputs SELECT key, ?, ? FROM lint_runs WHERE key = ?",
-                [(form, zlib.compress(body, 1), key)],
-            )
         ],
     )
 
@@ -337,24 +328,6 @@ def keep_pieces(file: Path, key: str, form: str, found: tuple[list[str], list[in
             "INSERT OR REPLACE INTO lint_pieces SELECT key, ?, ?, ? FROM lint_static WHERE key = ?"
         )
         _write(db, [(sql, [row])])
-    except sqlite3.Error:
-        pass
-    finally:
-        db.close()
-
-
-def keep_output(file: Path, key: str, form: str, body: bytes) -> None:
-    """Keep what format `form` wrote for the run kept under `key` in the index at `file`."""
-    import sqlite3
-
-    from mechctl import derived
-    from mechctl.services.core.index.store import SCHEMA as INDEX_SCHEMA
-
-    db = derived.connect(file, INDEX_SCHEMA)
-    if db is None:
-        return
-    try:
-        remember_output(db, key, form, body)
     except sqlite3.Error:
         pass
     finally:
