@@ -143,3 +143,21 @@ def test_no_finding_then_some(cli: Runner, repo: Path) -> None:
             if form == "text":
                 clean = moved.stdout == "no problems in 2 record files\n"
                 assert clean == now.startswith("2026-11-21"), moved.stdout
+
+
+def test_undecodable_or_cut_pieces_change_nothing(cli: Runner, records: Path) -> None:
+    env = {"MECHCTL_NOW": CLOCKS[2]}
+    expected = {form: cli("lint", "--format", form, ".", env=env).stdout for form in FORMATS}
+    for form in FORMATS:  # makes each format's pieces
+        _expire(records)
+        assert cli("lint", "--format", form, env=env).stdout == expected[form]
+    for change in (
+        "UPDATE lint_pieces SET body = x'ff00'",
+        "UPDATE lint_pieces SET paths = x'ff00'",
+        "UPDATE lint_pieces SET body = (SELECT body FROM lint_pieces WHERE format = 'json')",
+    ):
+        with sqlite3.connect(records / INDEX) as db:
+            db.execute(change)
+        for form in FORMATS:
+            _expire(records)
+            assert cli("lint", "--format", form, env=env).stdout == expected[form], change
