@@ -5,9 +5,10 @@ warm lint takes. When the command line is a plain `mechctl [-C PATH] lint [--for
 text|json|github|sarif] [--fail-level L] [PATH]...`, this opens the index (which brings it up
 to date, services/core/index/), takes the state of the run (services/lint/state.py) and, when
 the run kept in the index is of that state and its findings still hold (services/lint/kept.py),
-writes what that run's format wrote, or renders its findings with the same renderers, and
-returns the exit code. Anything else (another option, a changed file, colour on a terminal,
-any error at all) returns None, and the full command runs, on the index and state opened here.
+writes it with the same renderers (a whole run: its format's kept pieces with the timed
+findings merged in, cli/lint/merge.py), and returns the exit code. Anything else (another
+option, a changed file, colour on a terminal, any error at all) returns None, and the full
+command runs, on the index and state opened here.
 """
 
 from __future__ import annotations
