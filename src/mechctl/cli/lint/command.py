@@ -12,7 +12,6 @@ import typer
 from mechctl.cli.output import STATE, console, note, print_json, warn, workspace
 
 if TYPE_CHECKING:
-    from mechctl.services.core.context import Workspace
     from mechctl.services.lint.finding import LintReport
 
 
@@ -83,36 +82,13 @@ def lint(
     if output is Format.TEXT and not _plain():
         _print_text(report)
     else:
+        from mechctl.cli.lint.output import render
+
         body = render(report, output.value, ws)
         sys.stdout.flush()
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
-        if report.kept is not None:  # the next run in this state writes it from there
-            from mechctl.services.lint.kept import keep_output
-
-            keep_output(*report.kept, output.value, body)
     return 1 if report.fails(fail_level.value) else 0
-
-
-def render(report: LintReport, output: str, ws: Workspace) -> bytes:
-    """What a format writes on stdout (text: without colour), in full, as UTF-8."""
-    if output == Format.SARIF:
-        from mechctl.services.lint.rules import levels
-        from mechctl.services.lint.sarif import sarif_json
-
-        return sarif_json(report, levels(ws.config))
-    if output == Format.JSON:
-        import orjson
-
-        data = [finding.as_dict() for finding in report.findings]
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    from mechctl.cli.lint.output import github, text_plain
-
-    if output == Format.GITHUB:
-        text = "".join(line + "\n" for line in github(report))
-    else:
-        text = text_plain(report)
-    return text.encode("utf-8", "surrogateescape")
 
 
 def _plain() -> bool:

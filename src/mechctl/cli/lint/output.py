@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from mechctl.services.lint.finding import LintReport
+    from mechctl.services.core.context import Workspace
+    from mechctl.services.lint.finding import Finding, LintReport
 
 _STYLE = {"error": "bold red", "warning": "yellow", "off": "dim"}
 
@@ -19,11 +20,16 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(report: LintReport) -> str:
-    errors, warnings = report.count("error"), report.count("warning")
-    checked = _plural(report.files, "record file")
-    if not report.findings:
-        return f"no problems in {checked}"
     with_findings = len({f.path for f in report.findings})
+    return summary_of(report.files, report.count("error"), report.count("warning"), with_findings)
+
+
+def summary_of(files: int, errors: int, warnings: int, with_findings: int) -> str:
+    """The summary line of `files` record files checked, `with_findings` of them with
+    `errors` errors and `warnings` warnings."""
+    checked = _plural(files, "record file")
+    if not with_findings:
+        return f"no problems in {checked}"
     return (
         f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in"
         f" {_plural(with_findings, 'file')} ({checked} checked)"
@@ -53,19 +59,47 @@ def text_parts(report: LintReport) -> Iterator[tuple[str, str]]:
 def text_plain(report: LintReport) -> str:
     """`text_parts` joined, without styles: what a pipe gets (built line by line, several
     times faster over tens of thousands of findings)."""
-    out: list[str] = []
-    for _, group in groupby(report.findings, key=lambda f: f.path):
-        items = list(group)
-        width = max(len(f.rule) for f in items)
-        places = [f"{f.path}:{f.line}:{f.column}" for f in items]
-        at = max(len(place) for place in places)
-        out.extend(
-            f"{place:<{at}}  {f.severity:<7}  {f.rule:<{width}}  {f.message}\n"
-            for f, place in zip(items, places, strict=True)
-        )
-        out.append("\n")
+    out = [
+        text_plain_group(list(group)) for _, group in groupby(report.findings, key=lambda f: f.path)
+    ]
     out.append(summary(report) + "\n")
     return "".join(out)
+
+
+def text_plain_group(items: list[Finding]) -> str:
+    """One file's block of `text_plain`: its findings' lines, aligned, and a blank line."""
+    width = max(len(f.rule) for f in items)
+    places = [f"{f.path}:{f.line}:{f.column}" for f in items]
+    at = max(len(place) for place in places)
+    lines = [
+        f"{place:<{at}}  {f.severity:<7}  {f.rule:<{width}}  {f.message}\n"
+        for f, place in zip(items, places, strict=True)
+    ]
+    lines.append("\n")
+    return "".join(lines)
+
+
+def render(report: LintReport, output: str, ws: Workspace) -> bytes:
+    """What a format writes on stdout (text: without colour), in full, as UTF-8."""
+    if report.split is not None and report.kept is not None:
+        from mechctl.cli.lint import merge
+
+        return merge.render(report, output, ws)
+    if output == "sarif":
+        from mechctl.services.lint.rules import levels
+        from mechctl.services.lint.sarif import sarif_json
+
+        return sarif_json(report, levels(ws.config))
+    if output == "json":
+        import orjson
+
+        data = [finding.as_dict() for finding in report.findings]
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    if output == "github":
+        text = "".join(line + "\n" for line in github(report))
+    else:
+        text = text_plain(report)
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _data(value: str) -> str:
@@ -81,17 +115,21 @@ def _property(value: str) -> str:
 def github(report: LintReport) -> Iterator[str]:
     """`::error file=…,line=…,col=…,title=…::message` per finding, then a summary line."""
     for f in report.findings:
-        props = ",".join(
-            f"{key}={_property(value)}"
-            for key, value in (
-                ("file", f.path),
-                ("line", str(f.line)),
-                ("col", str(f.column)),
-                ("title", f"{f.rule} (mechctl)"),
-            )
-        )
-        yield f"::{f.severity} {props}::{_data(f.message)}"
+        yield github_line(f)
     yield f"mechctl lint: {summary(report)}"
+
+
+def github_line(f: Finding) -> str:
+    props = ",".join(
+        f"{key}={_property(value)}"
+        for key, value in (
+            ("file", f.path),
+            ("line", str(f.line)),
+            ("col", str(f.column)),
+            ("title", f"{f.rule} (mechctl)"),
+        )
+    )
+    return f"::{f.severity} {props}::{_data(f.message)}"
 
 
 def rules_text(rules: list[dict[str, Any]], width: int) -> RenderableType:

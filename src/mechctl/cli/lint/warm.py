@@ -5,9 +5,10 @@ warm lint takes. When the command line is a plain `mechctl [-C PATH] lint [--for
 text|json|github|sarif] [--fail-level L] [PATH]...`, this opens the index (which brings it up
 to date, services/core/index/), takes the state of the run (services/lint/state.py) and, when
 the run kept in the index is of that state and its findings still hold (services/lint/kept.py),
-writes what that run's format wrote, or renders its findings with the same renderers, and
-returns the exit code. Anything else (another option, a changed file, colour on a terminal,
-any error at all) returns None, and the full command runs, on the index and state opened here.
+writes it with the same renderers (a whole run: its format's kept pieces with the timed
+findings merged in, cli/lint/merge.py), and returns the exit code. Anything else (another
+option, a changed file, colour on a terminal, any error at all) returns None, and the full
+command runs, on the index and state opened here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mechctl.services.core.context import Workspace
     from mechctl.services.lint.finding import LintReport
 
 _FORMATS = ("text", "json", "github", "sarif")
@@ -78,45 +80,30 @@ def _run(argv: list[str]) -> int | None:
     if output == "text" and colour and not os.environ.get("NO_COLOR"):
         return None  # colour is rich's job
     start = Path(repo).expanduser().resolve() if repo else Path.cwd()
-    found = _recall(start, paths, output)
+    found = _recall(start, paths)
     if found is None:
         return None
-    report, body = found
-    if body is None:
-        from mechctl.cli.lint.output import github, text_plain
+    report, ws = found
+    from mechctl.cli.lint.output import render
 
-        if output == "json":
-            import orjson
-
-            data = [f.as_dict() for f in report.findings]
-            text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
-        elif output == "github":
-            text = "".join(line + "\n" for line in github(report))
-        else:
-            text = text_plain(report)
-        sys.stdout.write(text)
-        if report.kept is not None:
-            from mechctl.services.lint.kept import keep_output
-
-            keep_output(*report.kept, output, text.encode("utf-8", "surrogateescape"))
-    else:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(body)
+    body = render(report, output, ws)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(body)
     sys.stdout.flush()
     return 1 if report.fails(fail_level) else 0
 
 
-def _recall(start: Path, paths: list[str], output: str) -> tuple[LintReport, bytes | None] | None:
+def _recall(start: Path, paths: list[str]) -> tuple[LintReport, Workspace] | None:
     """The report of the run kept in the index, when it is of this state and still holds,
-    with what `output` wrote for it when that was kept too; else None, and the index and
-    state are handed on to the full command."""
+    and its workspace; else None, and the index and state are handed on to the full
+    command. A whole run comes as its two parts (cli/lint/merge.py writes it)."""
     from mechctl import clock
     from mechctl.git.repo import Git
     from mechctl.services.core.context import Workspace
     from mechctl.services.core.index.store import store_file
     from mechctl.services.lint import kept, state
     from mechctl.services.lint.files import selected, selection
-    from mechctl.services.lint.finding import Finding, LintReport
+    from mechctl.services.lint.finding import Finding, LintReport, Split
 
     ws = Workspace(git=Git.discover(start))
     if not store_file(ws).is_file():
@@ -137,17 +124,17 @@ def _recall(start: Path, paths: list[str], output: str) -> tuple[LintReport, byt
         except BaseException:
             started.discard()
             raise
-        whole = (index.store, taken.key) if index.store is not None else None
-        if chosen is None:
-            hit = kept.output(index.db, taken.key, now, output)
-            if hit is not None:
-                run, body = hit
+        if chosen is None and index.store is not None:
+            parts = kept.recall_parts(index.db, taken.key, now)
+            if parts is not None:
+                run, static = parts
                 state.keep(index.db, taken)
                 index.close()
-                report = LintReport([], run.files, run.files, ws.root)
-                report.counts = (run.errors, run.warnings)
-                return report, body
-        recalled = kept.recall(index.db, taken.key, now) if output != "sarif" else None
+                split = Split(static, [Finding(*item) for item in run.findings])
+                report = LintReport(None, run.files, run.files, ws.root, split=split)
+                report.kept = (index.store, taken.key)
+                return report, ws
+        recalled = kept.recall(index.db, taken.key, now) if chosen is not None else None
         if recalled is None:
             state.hand_on(ws.root, index, taken)
             return None
@@ -160,6 +147,4 @@ def _recall(start: Path, paths: list[str], output: str) -> tuple[LintReport, byt
     report = LintReport(
         [f for f in findings if selected(f.path, chosen)], recalled.files, recalled.files, ws.root
     )
-    if chosen is None:
-        report.kept = whole
-    return report, None
+    return report, ws

@@ -20,7 +20,7 @@ from mechctl.services.core.index.store import ESCALATION, MECHANISM
 from mechctl.services.lint import base as base_rules
 from mechctl.services.lint import crossfile, filecheck, files, kept, repo_rules
 from mechctl.services.lint import state as state_module
-from mechctl.services.lint.finding import Finding, LintReport
+from mechctl.services.lint.finding import Finding, LintReport, Split, order
 from mechctl.services.lint.rules import OFF, RULES, check_config, levels
 from mechctl.store.layout import CONFIG_FILE
 
@@ -56,38 +56,42 @@ def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None)
         config = ws.config
         check_config(config, state.config.decode("utf-8", "replace") or None, CONFIG_FILE)
         commit = base_rules.resolve(ws.git, base) if base is not None else None
-        recalled = kept.recall(index.db, state.key, now) if commit is None else None
-        if recalled is not None:
-            settled = [Finding(*item) for item in recalled.findings]
-            files_count = reused = recalled.files
+        parts = kept.recall_parts(index.db, state.key, now) if commit is None else None
+        recalled = parts[0] if parts is not None else None
+        split: Split | None = None
+        if parts is not None:
+            split = Split(parts[1], [Finding(*item) for item in parts[0].findings])
+            files_count = reused = parts[0].files
         else:
             run = _Run(ws, index, state, config, now)
             static = kept.recall_static(index.db, state.key) if commit is None else None
             if static is not None:
-                settled, until = run.from_static(static)
+                split, until = run.from_static(static)
             else:
-                settled, until = run.findings(commit)
+                split, until = run.findings(commit)
             files_count, reused = run.files, run.reused
         with contextlib.suppress(Exception):
             index.db.execute("COMMIT")  # the reads are done; what follows writes
         for name, depends, value in state.writes:
             kept.keep_fact(index.db, name, depends, value)
         if recalled is None:
+            assert split is not None
             run.keep()
             if commit is None:
-                counts = kept.Run(
-                    files_count,
-                    sum(1 for f in settled if f.severity == "error"),
-                    sum(1 for f in settled if f.severity == "warning"),
-                    _lists(settled),
-                )
+                errors, warnings = split.count("error"), split.count("warning")
+                counts = kept.Run(files_count, errors, warnings, _lists(split.timed))
                 kept.remember(index.db, state.key, now, until, counts)
                 if run.static is not None:
                     kept.remember_static(index.db, state.key, run.static)
     finally:
         index.close()
-    chosen = [f for f in settled if files.selected(f.path, paths)]
-    report = LintReport(findings=chosen, files=files_count, reused=reused, root=root)
+    if split is not None and paths is None:
+        report = LintReport(None, files_count, reused, root, split=split)
+    else:
+        assert split is not None
+        every = split.merged()
+        chosen = [f for f in every if files.selected(f.path, paths)]
+        report = LintReport(chosen, files_count, reused, root)
     if commit is None and paths is None and index.store is not None:
         report.kept = (index.store, state.key)
     return report
@@ -116,7 +120,7 @@ class _Run:
         self.columned: set[str] = set()  # valid escalations: `timed` reads their columns
         self.static: kept.Static | None = None  # the untimed part of a whole run, to keep
 
-    def findings(self, commit: str | None) -> tuple[list[Finding], datetime | None]:
+    def findings(self, commit: str | None) -> tuple[Split, datetime | None]:
         found: list[Raw] = []
         summaries: dict[str, filecheck.Summary] = {}
         stems: set[str] = set()
@@ -150,14 +154,13 @@ class _Run:
         ]
         self.static = kept.Static(self.files, self.reused, _lists(static), extra)
         dynamic, until = self.timed(extra)
-        return sorted({*static, *dynamic}, key=_order), until
+        return Split(self.static.findings, dynamic), until
 
-    def from_static(self, static: kept.Static) -> tuple[list[Finding], datetime | None]:
+    def from_static(self, static: kept.Static) -> tuple[Split, datetime | None]:
         """A whole run from the untimed findings kept for this state, and `timed` now."""
         self.files, self.reused = static.files, static.reused
         dynamic, until = self.timed(static.extra)
-        found = [Finding(*item) for item in static.findings]
-        return sorted({*found, *dynamic}, key=_order), until
+        return Split(static.findings, dynamic), until
 
     def timed(self, extra: list[list[Any]]) -> tuple[list[Finding], datetime | None]:
         """The findings that depend on the clock, over `extra` and the valid escalations
@@ -327,16 +330,15 @@ def _text(root: Path, rel: str) -> str:
 
 def _settle(found: Iterable[Raw], configured: dict[str, str]) -> list[Finding]:
     """Apply `lint.rules` levels, drop what is off, sort."""
-    settled = set()
+    settled = set()  # as tuples: hashing them is several times cheaper than Findings
     for rel, line, column, rule, message, level in found:
         severity = configured.get(rule) or level or RULES[rule].severity
         if severity != OFF:
-            settled.add(Finding(rel, line, column, rule, severity, message))
-    return sorted(settled, key=_order)
+            settled.add((rel, line, column, rule, message, severity))
+    return [Finding(p, n, c, r, s, m) for p, n, c, r, m, s in sorted(settled)]
 
 
-def _order(f: Finding) -> tuple[str, int, int, str, str]:
-    return (f.path, f.line, f.column, f.rule, f.message)
+_order = order
 
 
 def _lists(found: list[Finding]) -> list[list[Any]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import heapq
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +30,66 @@ class Finding:
         }
 
 
+def order(f: Finding) -> tuple[str, int, int, str, str]:
+    """The order findings are reported in."""
+    return (f.path, f.line, f.column, f.rule, f.message)
+
+
 @dataclass
-class LintReport:
-    findings: list[Finding]
-    files: int  # record files checked
-    reused: int  # of which answered from the index
-    root: Path
-    notes: list[str] = field(default_factory=list)
-    # (index file, state key) of a whole run kept there (services/lint/kept.py): what its
-    # formats write is kept beside it. None: a run that is not kept (PATH or --base given).
-    kept: tuple[Path, str] | None = None
-    # (errors, warnings) of a report whose output was kept whole, its findings not decoded
-    counts: tuple[int, int] | None = None
+class Split:
+    """A whole run as its two parts, each in report order: the untimed findings, as the
+    (path, line, column, rule, severity, message) lists kept in the index, and the timed
+    ones (deadlines, recurrences, inspections), which no untimed finding equals."""
+
+    static: list[list[Any]]
+    timed: list[Finding]
+
+    def merged(self) -> list[Finding]:
+        return list(heapq.merge((Finding(*item) for item in self.static), self.timed, key=order))
 
     def count(self, severity: str) -> int:
-        if self.counts is not None:
-            return self.counts[0 if severity == "error" else 1]
+        return sum(1 for item in self.static if item[4] == severity) + sum(
+            1 for f in self.timed if f.severity == severity
+        )
+
+
+class LintReport:
+    """What lint found. `split`: a whole run kept as its untimed and timed parts, merged
+    into `findings` only when something reads them (output formats merge kept renderings)."""
+
+    def __init__(
+        self,
+        findings: list[Finding] | None,
+        files: int,
+        reused: int,
+        root: Path,
+        split: Split | None = None,
+    ) -> None:
+        self._findings = findings
+        self.files = files  # record files checked
+        self.reused = reused  # of which answered from the index
+        self.root = root
+        self.split = split
+        self.notes: list[str] = []
+        # (index file, state key) of a whole run kept there (services/lint/kept.py): what
+        # its formats write is kept beside it. None: a run that is not kept (PATH or --base).
+        self.kept: tuple[Path, str] | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            self._findings = self.split.merged() if self.split is not None else []
+        return self._findings
+
+    def count(self, severity: str) -> int:
+        if self._findings is None and self.split is not None:
+            return self.split.count(severity)
         return sum(1 for f in self.findings if f.severity == severity)
 
     def fails(self, fail_level: str) -> bool:
         """Whether any finding is at or above `fail_level`."""
-        if self.counts is not None:
-            errors, warnings = self.counts
+        if self._findings is None and self.split is not None:
+            errors, warnings = self.count("error"), self.count("warning")
             return bool(errors or (warnings and fail_level == "warning"))
         floor = SEVERITY_RANK[fail_level]
         return any(SEVERITY_RANK[f.severity] >= floor for f in self.findings)

@@ -2,12 +2,16 @@
 (`.git/mechctl/index.sqlite`, docs/design.md §6): all of it derived, keyed by everything it
 depends on, and gone with the index.
 
-- `lint_runs`: the findings of the last whole run, under the key of the state it came from
+- `lint_runs`: the timed findings of the last whole run (its untimed ones are its state's
+  `lint_static` row), under the key of the state it came from
   (services/lint/state.py: the index's generation, the files the index does not hold, HEAD,
   the generated files, `.mechctl.yaml`, mechctl itself), with the span of time over which no
-  deadline, due date or 90-day window changes them, and each format's output, compressed,
-  as it was written (`lint_outputs`). A run in the same state within that span answers from
-  it at once.
+  deadline, due date or 90-day window changes them. A run in the same state within that
+  span answers from it (`lint_outputs`, each format's whole output, is no longer written:
+  on a real clock a span is often under a second, and `lint_pieces` serve every run).
+- `lint_pieces`: per format, the untimed findings of the state's `lint_static` row
+  rendered, a piece per file (cli/lint/merge.py): a run after the clock moved renders only
+  the timed findings and writes the kept pieces around them.
 - `lint_places`: where a cross-file finding's YAML path is in a file, by path and blob id.
 - `lint_facts`: a few repository-wide facts, each stored with what it depends on
   (activation dates per HEAD, whether the schemas are stale, the tracked files the index
@@ -21,6 +25,7 @@ heavy imports (cli/lint/warm.py uses it).
 from __future__ import annotations
 
 import contextlib
+import heapq
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +45,8 @@ CREATE TABLE IF NOT EXISTS lint_outputs (key TEXT NOT NULL, format TEXT NOT NULL
     body BLOB NOT NULL, PRIMARY KEY (key, format));
 CREATE TABLE IF NOT EXISTS lint_static (key TEXT PRIMARY KEY, files INTEGER NOT NULL,
     reused INTEGER NOT NULL, findings BLOB NOT NULL, extra BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS lint_pieces (key TEXT NOT NULL, format TEXT NOT NULL,
+    paths BLOB NOT NULL, body BLOB NOT NULL, PRIMARY KEY (key, format));
 CREATE TABLE IF NOT EXISTS lint_places (path TEXT NOT NULL, blob TEXT NOT NULL,
     at TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,
     PRIMARY KEY (path, blob, at));
@@ -98,18 +105,39 @@ def _holds(start: str, until: str | None, now: datetime) -> bool:
 
 def recall(db: sqlite3.Connection, key: str, now: datetime) -> Run | None:
     """The last whole run, when it was in state `key` and its findings still hold `now`."""
+    found = recall_parts(db, key, now)
+    if found is None:
+        return None
+    run, static = found
+    every = heapq.merge(static, run.findings, key=lambda f: (f[0], f[1], f[2], f[3], f[5]))
+    return Run(run.files, run.errors, run.warnings, list(every))
+
+
+def recall_parts(
+    db: sqlite3.Connection, key: str, now: datetime
+) -> tuple[Run, list[list[Any]]] | None:
+    """The last whole run, as `recall`, in its two parts: the run with its timed findings
+    only, and the untimed findings kept for the same state (`lint_static`)."""
     import sqlite3
 
     try:
         if not _has_tables(db):
             return None
         row = db.execute(
-            "SELECT start, until, files, errors, warnings, findings FROM lint_runs WHERE key = ?",
+            "SELECT r.start, r.until, r.files, r.errors, r.warnings, r.findings, s.findings"
+            " FROM lint_runs r JOIN lint_static s ON s.key = r.key WHERE r.key = ?",
             (key,),
         ).fetchone()
         if row is None or not _holds(row[0], row[1], now):
             return None
-        return Run(row[2], row[3], row[4], orjson.loads(zlib.decompress(row[5])))
+        timed = orjson.loads(zlib.decompress(row[5]))
+        static = orjson.loads(zlib.decompress(row[6]))
+        if not (isinstance(timed, dict) and isinstance(static, list)):
+            return None  # kept whole by an earlier mechctl of the same version
+        findings = timed.get("timed")
+        if not isinstance(findings, list):
+            return None
+        return Run(row[2], row[3], row[4], findings), static
     except (sqlite3.Error, zlib.error, ValueError, TypeError):
         return None
 
@@ -142,32 +170,13 @@ def remember_static(db: sqlite3.Connection, key: str, static: Static) -> None:
         db,
         [
             ("DELETE FROM lint_static WHERE key != ?", [(key,)]),
+            ("DELETE FROM lint_pieces WHERE key != ?", [(key,)]),
             (
                 "INSERT OR REPLACE INTO lint_static VALUES (?, ?, ?, ?, ?)",
                 [(key, static.files, static.reused, findings, extra)],
             ),
         ],
     )
-
-
-def output(db: sqlite3.Connection, key: str, now: datetime, form: str) -> tuple[Run, bytes] | None:
-    """(counts, the output of format `form`) of the last whole run in state `key`, when it
-    still holds `now` and that format was written; the findings are not decoded."""
-    import sqlite3
-
-    try:
-        if not _has_tables(db):
-            return None
-        row = db.execute(
-            "SELECT r.start, r.until, r.files, r.errors, r.warnings, o.body FROM lint_runs r"
-            " JOIN lint_outputs o ON o.key = r.key WHERE r.key = ? AND o.format = ?",
-            (key, form),
-        ).fetchone()
-        if row is None or not _holds(row[0], row[1], now):
-            return None
-        return Run(row[2], row[3], row[4], []), zlib.decompress(row[5])
-    except (sqlite3.Error, zlib.error, ValueError, TypeError):
-        return None
 
 
 def _write(db: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
@@ -189,8 +198,9 @@ def _write(db: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
 def remember(
     db: sqlite3.Connection, key: str, now: datetime, until: datetime | None, run: Run
 ) -> None:
-    """Keep a whole run's findings under its state's key (the one run kept)."""
-    body = zlib.compress(orjson.dumps(run.findings), 1)
+    """Keep a whole run under its state's key (the one run kept): its counts and its timed
+    findings (`run.findings`); the untimed ones are those of `lint_static` for that key."""
+    body = zlib.compress(orjson.dumps({"timed": run.findings}), 1)
     row = (key, now.isoformat(), until.isoformat() if until else None, run.files)
     _write(
         db,
@@ -201,19 +211,6 @@ def remember(
                 "INSERT OR REPLACE INTO lint_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(*row, run.errors, run.warnings, body)],
             ),
-        ],
-    )
-
-
-def remember_output(db: sqlite3.Connection, key: str, form: str, body: bytes) -> None:
-    """Keep what format `form` wrote for the run kept under `key`."""
-    _write(
-        db,
-        [
-            (
-                "INSERT OR REPLACE INTO lint_outputs SELECT key, ?, ? FROM lint_runs WHERE key = ?",
-                [(form, zlib.compress(body, 1), key)],
-            )
         ],
     )
 
@@ -282,8 +279,9 @@ def keep_fact(db: sqlite3.Connection, name: str, depends: Any, value: Any) -> No
     _write(db, [("INSERT OR REPLACE INTO lint_facts VALUES (?, ?)", [(name, body)])])
 
 
-def keep_output(file: Path, key: str, form: str, body: bytes) -> None:
-    """Keep what format `form` wrote for the run kept under `key` in the index at `file`."""
+def pieces(file: Path, key: str, form: str) -> tuple[list[str], list[int], bytes] | None:
+    """The pieces of format `form` kept for the untimed findings of state `key` in the index
+    at `file`: (paths, where each path's piece ends, the pieces)."""
     import sqlite3
 
     from mechctl import derived
@@ -291,9 +289,45 @@ def keep_output(file: Path, key: str, form: str, body: bytes) -> None:
 
     db = derived.connect(file, INDEX_SCHEMA)
     if db is None:
-        return
+        return None
     try:
-        remember_output(db, key, form, body)
+        row = db.execute(
+            "SELECT p.paths, p.body FROM lint_pieces p JOIN lint_static s ON s.key = p.key"
+            " WHERE p.key = ? AND p.format = ?",
+            (key, form),
+        ).fetchone()
+        if row is None:
+            return None
+        paths, ends = orjson.loads(zlib.decompress(row[0]))
+        body = zlib.decompress(row[1])
+        if not (isinstance(paths, list) and isinstance(ends, list) and len(paths) == len(ends)):
+            return None
+        if ends and ends[-1] != len(body):
+            return None
+        return paths, ends, body
+    except (sqlite3.Error, zlib.error, ValueError, TypeError):
+        return None
+    finally:
+        db.close()
+
+
+def keep_pieces(file: Path, key: str, form: str, found: tuple[list[str], list[int], bytes]) -> None:
+    """Keep the pieces of format `form` beside the untimed findings of state `key`."""
+    import sqlite3
+
+    from mechctl import derived
+    from mechctl.services.core.index.store import SCHEMA as INDEX_SCHEMA
+
+    paths, ends, body = found
+    db = derived.connect(file, INDEX_SCHEMA)
+    if db is None:
+        return
+    row = (form, zlib.compress(orjson.dumps([paths, ends]), 1), zlib.compress(body, 1), key)
+    try:
+        sql = (
+            "INSERT OR REPLACE INTO lint_pieces SELECT key, ?, ?, ? FROM lint_static WHERE key = ?"
+        )
+        _write(db, [(sql, [row])])
     except sqlite3.Error:
         pass
     finally:

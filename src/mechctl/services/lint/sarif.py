@@ -55,7 +55,7 @@ def sarif(report: LintReport, configured: dict[str, str], results: Any = None) -
             }
         )
     if results is None:
-        results = [_result(f, ids) for f in report.findings]
+        results = [result(f, ids) for f in report.findings]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -78,7 +78,7 @@ def sarif(report: LintReport, configured: dict[str, str], results: Any = None) -
     }
 
 
-def _result(f: Finding, ids: list[str]) -> dict[str, Any]:
+def result(f: Finding, ids: list[str]) -> dict[str, Any]:
     return {
         "ruleId": f.rule,
         "ruleIndex": ids.index(f.rule),
@@ -96,7 +96,16 @@ def _result(f: Finding, ids: list[str]) -> dict[str, Any]:
 
 
 _PLACE = "\0results\0"  # stands for the results until they are written in
-_INDENT = b"      "  # of an item of `results` in the document (three levels deep)
+INDENT = b"      "  # of an item of `results` in the document (three levels deep)
+
+
+def envelope(report: LintReport, configured: dict[str, str]) -> tuple[bytes, bytes]:
+    """The document as `sarif_json` writes it, before and after its `results` value."""
+    import orjson
+
+    document = orjson.dumps(sarif(report, configured, _PLACE), option=orjson.OPT_INDENT_2)
+    before, _, after = (document + b"\n").partition(orjson.dumps(_PLACE))
+    return before, after
 
 
 def sarif_json(report: LintReport, configured: dict[str, str], batch: int = 2000) -> bytes:
@@ -105,16 +114,14 @@ def sarif_json(report: LintReport, configured: dict[str, str], batch: int = 2000
     import orjson
 
     option = orjson.OPT_INDENT_2
-    document = orjson.dumps(sarif(report, configured, _PLACE), option=option) + b"\n"
-    place = orjson.dumps(_PLACE)
+    before, after = envelope(report, configured)
     if not report.findings:
-        return document.replace(place, b"[]", 1)
+        return before + b"[]" + after
     ids = list(RULES)
     parts = []
     findings = report.findings
     for start in range(0, len(findings), batch):
-        items = [_result(f, ids) for f in findings[start : start + batch]]
+        items = [result(f, ids) for f in findings[start : start + batch]]
         body = orjson.dumps(items, option=option)[2:-2]  # without "[\n" and "\n]"
-        parts.append(_INDENT + body.replace(b"\n", b"\n" + _INDENT))
-    before, _, after = document.partition(place)
-    return b"".join((before, b"[\n", b",\n".join(parts), b"\n", _INDENT, b"]", after))
+        parts.append(INDENT + body.replace(b"\n", b"\n" + INDENT))
+    return b"".join((before, b"[\n", b",\n".join(parts), b"\n", INDENT, b"]", after))
