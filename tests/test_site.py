@@ -335,12 +335,18 @@ def _open(browser: Browser, url: str) -> str:
     return session
 
 
-def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
+def _chromium() -> str:
+    """Chromium's path; the test is skipped without it (failed, in CI, which installs it)."""
     executable = find_chromium()
     if executable is None:
         if os.environ.get("MECHCTL_REQUIRE_CHROMIUM") == "1":
             pytest.fail("MECHCTL_REQUIRE_CHROMIUM=1 but no Chromium is installed")
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    return executable
+
+
+def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
+    executable = _chromium()
     out = tmp_path / "out"
     server = subprocess.Popen(
         [
@@ -460,11 +466,7 @@ def test_served_site_in_chromium(site_repo: Path, tmp_path: Path) -> None:
 def test_search_links_hold_under_a_sub_path(site_repo: Path, tmp_path: Path) -> None:
     """A GitHub Pages project site is served under /REPO/: the search page's results, from
     the mechanisms' index and from the escalations' merged shards alike, link below it."""
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("MECHCTL_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("MECHCTL_REQUIRE_CHROMIUM=1 but no Chromium is installed")
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    executable = _chromium()
     host = tmp_path / "host"
     built = subprocess.run(
         [
