@@ -177,7 +177,7 @@ def _imports(tree: ast.AST) -> set[str]:
 
 def test_only_the_runner_starts_processes() -> None:
     """git runs through git/proc.py alone; cli/editing.py starts the user's editor and
-    cli/pager.py their pager; services/site/build.py runs Pagefind's indexer. (Lint's
+    cli/pager.py their pager; services/site/search.py runs Pagefind's indexer. (Lint's
     multiprocessing workers are Python, and run git, if at all, through the runner.)"""
     starters = {"subprocess", "pty"}
     os_starters = {"system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp"}
@@ -193,7 +193,7 @@ def test_only_the_runner_starts_processes() -> None:
                 and (node.attr in os_starters or node.attr.startswith(("exec", "spawn")))
             ):
                 found.add(rel)
-    assert found == {"git/proc.py", "cli/editing.py", "cli/pager.py", "services/site/build.py"}
+    assert found == {"git/proc.py", "cli/editing.py", "cli/pager.py", "services/site/search.py"}
 
 
 def test_gitpython_is_imported_only_by_git_repo_and_only_lazily() -> None:
