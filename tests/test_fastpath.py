@@ -269,3 +269,32 @@ def test_an_early_diff_files_never_outlives_its_command(repo: Path, records: Pat
     assert fastpath.run(["-C", str(repo), "escalation", "list"]) == 2  # a usage error
     assert not git_proc._EARLY
     config.write_text(good, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["escalation", "list", "--status", "all"],  # the fast path
+        ["report"],  # typer, which answers a closed pipe with exit 1 of its own
+        ["escalation", "list", "--status", "all", "--help"],
+    ],
+)
+def test_a_closed_pipe_is_silence_and_0(repo: Path, records: Path, args: list[str]) -> None:
+    """`mechctl ... | head`: the reader is gone before the first write."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mechctl", *args],
+            cwd=repo,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SRC), "MECHCTL_NOW": NOW},
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 0, (args, done.stderr)
+    # The skipped files' warnings come first; nothing about the pipe follows them.
+    assert all(line.startswith("warning: ") for line in done.stderr.splitlines()), done.stderr

@@ -48,6 +48,8 @@ def handle(exc: BaseException) -> int:
     # typer's own errors can only come once it is loaded (cli/fastpath.py runs without it).
     typer = sys.modules.get("typer")
     if isinstance(exc, SystemExit):
+        if isinstance(exc.__context__, BrokenPipeError):
+            return 0  # click's own answer to a closed pipe is exit 1: silence and 0, as below
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     if isinstance(exc, KeyboardInterrupt) or (typer is not None and isinstance(exc, typer.Abort)):
         sys.stderr.write("\nerror: interrupted; nothing was changed unless a commit was reported\n")
