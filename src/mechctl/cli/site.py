@@ -50,7 +50,8 @@ def site(
     import json
     import sys
 
-    from mechctl.services.site.build import build_site, check_out
+    from mechctl.services.site.build import build_site
+    from mechctl.services.site.output import check_out
 
     check_out(out)
     if weeks:

@@ -10,38 +10,24 @@ so a second build equals a clean one byte for byte.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from mechctl.errors import UsageError
 from mechctl.services.core.context import Workspace
-from mechctl.services.site import pages, reports, search, sources
+from mechctl.services.site import output, pages, reports, search, sources
 from mechctl.services.site.charts import signal_chart
+from mechctl.services.site.output import check_out
 from mechctl.store.layout import escalation_rel, mechanism_rel
 
-MANIFEST = ".mechctl-site.json"
 SEVERITY_ORDER = {"sev1": 0, "sev2": 1, "sev3": 2, "sev4": 3}
 OPEN_STATES = {"open", "acknowledged", "raised"}
-
-
-@dataclass
-class SiteResult:
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: int = 0  # record files that do not load
-    pages: int = 0
-    searchable: bool = False
 
 
 def source_links(url: str | None, branch: str) -> Callable[[str], dict[str, str]] | None:
@@ -97,107 +83,12 @@ def _weeks(weeks: int, now: datetime) -> list[tuple[str, date]]:
     return [(_week_name(start), start) for start in starts]
 
 
-def _templates_key() -> str:
-    """What every page depends on besides the records: the templates and mechctl's version."""
-    from importlib import resources
-
-    from mechctl import __version__
-
-    folder = resources.files("mechctl").joinpath("templates/site")
-    names = sorted(item.name for item in folder.iterdir() if item.is_file())
-    return sources.digest(
-        __version__, [(name, folder.joinpath(name).read_bytes()) for name in names]
-    )
-
-
-def keys_file(ws: Workspace, out: Path) -> Path:
-    """Where a build keeps what each page of `out` was built from (derived: deleting it
-    changes no byte of the site, only how much the next build renders)."""
-    from mechctl import derived
-
-    name = hashlib.sha1(str(out.resolve()).encode(), usedforsecurity=False).hexdigest()[:16]
-    return derived.folder(ws.git.common_dir) / f"site-{name}.json"
-
-
-def _load_keys(ws: Workspace, out: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """What the last build's pages and search shards were built from (empty when unknown)."""
-    if not (out / MANIFEST).is_file():
-        return {}, {}
-    try:
-        found = json.loads(keys_file(ws, out).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}, {}
-    if not isinstance(found, dict):
-        return {}, {}
-    kept: list[dict[str, str]] = []
-    for name in ("pages", "shards"):
-        part = found.get(name)
-        kept.append({str(k): str(v) for k, v in part.items()} if isinstance(part, dict) else {})
-    return kept[0], kept[1]
-
-
-def _save_keys(ws: Workspace, out: Path, keys: dict[str, str], shards: dict[str, str]) -> None:
-    import contextlib
-
-    file = keys_file(ws, out)
-    with contextlib.suppress(OSError):
-        file.parent.mkdir(parents=True, exist_ok=True)
-        part = file.with_name(file.name + f".{os.getpid()}.tmp")
-        kept = {"pages": dict(sorted(keys.items())), "shards": dict(sorted(shards.items()))}
-        part.write_text(json.dumps(kept) + "\n")
-        part.replace(file)
-
-
-class _Writer:
-    """Writes a page only when what it is built from changed (its key), or its file is gone
-    or differs; renders nothing else."""
-
-    def __init__(self, out: Path, before: dict[str, str], result: SiteResult) -> None:
-        self.out = out
-        self.before = before
-        self.keys: dict[str, str] = {}
-        self.result = result
-
-    def fresh(self, rel: str, key: str) -> bool:
-        """Whether the page at `rel` was built from `key` and is still there."""
-        return self.before.get(rel) == key and (self.out / rel).is_file()
-
-    def page(self, rel: str, key: str, render: Callable[[], str]) -> None:
-        self.keys[rel] = key
-        exists = (self.out / rel).is_file()
-        if self.before.get(rel) == key and exists:
-            self.result.unchanged += 1
-            return
-        if pages.write_page(self.out, rel, render().encode("utf-8"), exists):
-            self.result.written.append(rel)
-        else:
-            self.result.unchanged += 1
-
-
 def _when(moment: datetime | str) -> str:
     return _moment(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
 
 
 def _moment(moment: datetime | str) -> datetime:
     return datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-
-
-def _existing(folder: Path) -> set[str]:
-    """The names of the files in `folder` (one listing, instead of a stat per page)."""
-    try:
-        return {entry.name for entry in os.scandir(folder) if entry.is_file()}
-    except OSError:
-        return set()
-
-
-def _tree_of(folder: Path, prefix: str) -> set[str]:
-    """Every file under `folder`, as `prefix` + its path there (one walk, no stat per file)."""
-    found: set[str] = set()
-    for top, _, names in os.walk(folder):
-        inside = os.path.relpath(top, folder).replace(os.sep, "/")
-        start = prefix if inside == "." else f"{prefix}{inside}/"
-        found.update(start + name for name in names)
-    return found
 
 
 def _records(index: Any, paths: dict[str, str]) -> Iterator[tuple[str, bytes]]:
@@ -219,7 +110,7 @@ def _records(index: Any, paths: dict[str, str]) -> Iterator[tuple[str, bytes]]:
 
 
 def _build_pages(
-    ws: Workspace, writer: _Writer, weeks: int, searching: Callable[[list[Shard]], None]
+    ws: Workspace, writer: output.Writer, weeks: int, searching: Callable[[list[Shard]], None]
 ) -> int:
     """Every page of the site, each rendered only when its key changed, and the search's
     shards handed to `searching` (while the index is open); the skipped count.
@@ -242,7 +133,7 @@ def _build_pages(
     def source(rel: str) -> dict[str, str] | None:
         return links(rel) if links is not None else None
 
-    templates = _templates_key()
+    templates = output.templates_key()
     with open_index(ws) as index:
         rows = sources.files(index)
         skipped = len(index.problems(MECHANISM)) + len(index.problems(ESCALATION))
@@ -308,7 +199,7 @@ def _build_pages(
             if not writer.fresh(f"reports/{name}.html", report_keys[name])
         ]
 
-        on_disk = _existing(writer.out / "escalations")
+        on_disk = output.existing(writer.out / "escalations")
         todo: dict[str, str] = {}
         for row in esc_rows:
             rel = f"escalations/{row.id}.html"
@@ -521,34 +412,6 @@ def _mechanism_page(
     )
 
 
-def check_out(out: Path) -> None:
-    """Refuse an output directory that has files but is not a site this command built."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(f"--out {out}: the directory has files and is not a mechctl site")
-
-
-def _write(out: Path, files: dict[str, bytes], result: SiteResult) -> None:
-    for rel, data in sorted(files.items()):
-        if pages.write_page(out, rel, data, (out / rel).is_file()):
-            result.written.append(rel)
-        else:
-            result.unchanged += 1
-
-
-def _remove(out: Path, stale: list[str], result: SiteResult) -> None:
-    for rel in sorted(stale):
-        path = out / rel
-        if path.is_file():
-            path.unlink()
-            result.removed.append(rel)
-        parent = path.parent
-        while parent != out and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-
-
 def _bundle_of(rel: str) -> str:
     """The shard whose bundle holds the search file `rel` (search.py's folders)."""
     parts = rel.split("/")
@@ -562,7 +425,7 @@ def _index_search(
     shards: list[Shard],
     before_files: list[str],
     before_keys: dict[str, str],
-    result: SiteResult,
+    result: output.SiteResult,
 ) -> tuple[set[str], dict[str, str]] | None:
     """Index the shards whose records changed (or whose files are gone); the files of every
     shard's bundle and the shards' keys, or None without Pagefind."""
@@ -573,7 +436,7 @@ def _index_search(
     for rel in before_files:
         if rel.startswith(search.MAIN):
             old[_bundle_of(rel)].append(rel)
-    present = _tree_of(out / search.MAIN, search.MAIN)
+    present = output.tree_of(out / search.MAIN, search.MAIN)
     keep: set[str] = set()
     keys: dict[str, str] = {}
     todo: list[tuple[str, Callable[[], list[search.Record]]]] = []
@@ -586,22 +449,24 @@ def _index_search(
             todo.append((name, records))
     for name, bundle in search.index_shards(binary, todo, pages.workers()):
         written = {name + rel: data for rel, data in bundle.items()}
-        _write(out, written, result)
+        output.write(out, written, result)
         keep.update(written)
     return keep, keys
 
 
-def build_site(ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True) -> SiteResult:
+def build_site(
+    ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True
+) -> output.SiteResult:
     """Build the site into `out`: render the pages whose inputs changed since the last build
     (all of them without its keys), remove the files the last build wrote and this one does
     not, and index for search (Pagefind, when installed) the shards whose records changed."""
     check_out(out)
-    result = SiteResult()
-    manifest = out / MANIFEST
+    result = output.SiteResult()
+    manifest = out / output.MANIFEST
     before: list[str] = json.loads(manifest.read_text()) if manifest.is_file() else []
     out.mkdir(parents=True, exist_ok=True)
-    page_keys, shard_keys = _load_keys(ws, out)
-    writer = _Writer(out, page_keys, result)
+    page_keys, shard_keys = output.load_keys(ws, out)
+    writer = output.Writer(out, page_keys, result)
     found: list[tuple[set[str], dict[str, str]] | None] = [None]
 
     def searching(shards: list[Shard]) -> None:
@@ -614,7 +479,7 @@ def build_site(ws: Workspace, out: Path, *, weeks: int = 12, search: bool = True
     result.pages = len(pages_now)
     result.searchable = indexed is not None
     keep = set(pages_now) | (indexed[0] if indexed is not None else set())
-    _remove(out, [rel for rel in before if rel not in keep], result)
+    output.remove(out, [rel for rel in before if rel not in keep], result)
     manifest.write_text(json.dumps(sorted(keep), indent=0) + "\n")
-    _save_keys(ws, out, pages_now, indexed[1] if indexed is not None else {})
+    output.save_keys(ws, out, pages_now, indexed[1] if indexed is not None else {})
     return result
