@@ -109,21 +109,8 @@ def _recall(start: Path, paths: list[str]) -> tuple[LintReport, Workspace] | Non
     if not store_file(ws).is_file():
         return None  # cold: the full command builds the index
     chosen = selection(ws.root, start, paths)
-    started = state.start(ws)
-    from mechctl.services.core.index import open_index
-
+    index, taken, now = state.opened(ws, clock.now)
     try:
-        index = open_index(ws)
-    except BaseException:
-        started.discard()
-        raise
-    try:
-        now = clock.now()
-        try:
-            taken = state.take(ws, started, index.db, now)
-        except BaseException:
-            started.discard()
-            raise
         if chosen is None and index.store is not None:
             parts = kept.recall_parts(index.db, taken.key, now)
             if parts is not None:

@@ -31,28 +31,17 @@ Raw = tuple[str, int, int, str, str, str]  # rel, line, column, rule, message, l
 
 
 def lint(ws: Workspace, paths: list[str] | None = None, base: str | None = None) -> LintReport:
-    from mechctl.services.core.index import Index, open_index
+    from mechctl.services.core.index import Index
 
     root = ws.root
     handed = state_module.handed(root)
     if handed is not None:
         index, state = handed
         assert isinstance(index, Index)
-    else:
-        started = state_module.start(ws)
-        try:
-            index = open_index(ws)
-        except BaseException:
-            started.discard()
-            raise
-    try:
         now = ws.now()
-        if handed is None:
-            try:
-                state = state_module.take(ws, started, index.db, now)
-            except BaseException:
-                started.discard()
-                raise
+    else:
+        index, state, now = state_module.opened(ws, ws.now)
+    try:
         config = ws.config
         check_config(config, state.config.decode("utf-8", "replace") or None, CONFIG_FILE)
         commit = base_rules.resolve(ws.git, base) if base is not None else None

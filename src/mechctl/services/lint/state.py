@@ -46,10 +46,12 @@ from mechctl.services.lint.files import (
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
     from datetime import datetime
 
     from mechctl.git.proc import Running
     from mechctl.services.core.context import Workspace
+    from mechctl.services.core.index import Index
 
 _UNTRACKED = ["ls-files", "-o", "--exclude-standard", "-z", "--", *FOLDERS]
 _TRACKED = ["ls-files", "-s", "-z", "--", *FOLDERS]
@@ -84,6 +86,27 @@ class Started:
 
 def start(ws: Workspace) -> Started:
     return Started(ws)
+
+
+def opened(ws: Workspace, clock: Callable[[], datetime]) -> tuple[Index, State, datetime]:
+    """The index, opened while git's look at the untracked files and HEAD runs beside it
+    (`start`), this run's state taken from both, and the moment it was taken at. A failure
+    on the way stops what was started and closes the index."""
+    from mechctl.services.core.index import open_index
+
+    started = start(ws)
+    try:
+        index = open_index(ws)
+    except BaseException:
+        started.discard()
+        raise
+    try:
+        now = clock()
+        return index, take(ws, started, index.db, now), now
+    except BaseException:
+        started.discard()
+        index.close()
+        raise
 
 
 def take(ws: Workspace, started: Started, db: sqlite3.Connection, now: datetime) -> State:
